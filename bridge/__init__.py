@@ -1,0 +1,89 @@
+"""Bridge: self-hosted visual and semantic product search for online shops."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+API_TITLE = "Bridge API"
+API_VERSION = "1.0"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, services, blueprints. The only place that wires things."""
+    from bridge.config import load_config
+    from bridge.container import build_services
+    from bridge.db import utcnow
+
+    app = Flask(__name__, static_folder="../static", template_folder="../templates")
+    config = load_config(os.environ, test_config)
+    app.config.update(config)
+    app.config.update(_openapi_settings())
+    _configure_logging()
+
+    services = build_services(config, clock=config.get("CLOCK", utcnow))
+    app.extensions["bridge"] = services
+    if config["RUN_MIGRATIONS"]:
+        services.db.upgrade()
+    _register_api(app)
+    _register_cli(app)
+    return app
+
+
+def _openapi_settings() -> dict[str, Any]:
+    return {
+        "API_TITLE": API_TITLE,
+        "API_VERSION": API_VERSION,
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+        "API_SPEC_OPTIONS": {
+            "security": [{"bearerAuth": []}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                }
+            },
+            "info": {
+                "description": (
+                    "Visual and semantic product search. Get a token at POST /oauth/token, then send "
+                    "`Authorization: Bearer <token>` on every /v1 request. Errors are JSON: "
+                    "`{error, status, title, detail, field, errors}`."
+                )
+            },
+        },
+    }
+
+
+def _register_api(app: Flask) -> None:
+    from bridge import errors, http
+    from bridge.accounts.api import account_blp, oauth_blp, signup_blp
+    from bridge.system.api import blp as system_blp
+    from bridge.system.api import docs_assets_bp
+
+    api = http.BridgeApi(app)
+    app.extensions["bridge_api"] = api
+    for blueprint in (system_blp, signup_blp, oauth_blp, account_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs_assets_bp)
+    app.before_request(http.check_content_type)
+    app.register_error_handler(errors.BridgeError, http.handle_bridge_error)
+    app.register_error_handler(Exception, http.handle_unexpected_error)
+
+
+def _register_cli(app: Flask) -> None:
+    from bridge.cli import bridge_cli
+
+    app.cli.add_command(bridge_cli)
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,1 @@
+"""Accounts, users, credentials and OAuth 2.0 access tokens."""

@@ -1,0 +1,60 @@
+"""``flask bridge ...``: operator commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from bridge.errors import BridgeError
+
+bridge_cli = AppGroup("bridge", help="Bridge administration.")
+db_cli = AppGroup("db", help="Database migrations.")
+bridge_cli.add_command(db_cli)
+
+
+def _services():
+    return current_app.extensions["bridge"]
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all database migrations."""
+    _services().db.upgrade()
+    click.echo("database is at the latest migration")
+
+
+@bridge_cli.command("create-account")
+@click.option("--name", "client_name", required=True, help="Account (client) name.")
+@click.option("--email", required=True, help="Owner's email address.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Owner's password.")
+def create_account(client_name: str, email: str, password: str) -> None:
+    """Create a verified account and print its credentials (the secret only this once)."""
+    try:
+        created = _services().accounts.register(client_name, email, password, verified=True)
+    except BridgeError as exc:
+        raise click.ClickException(_describe(exc)) from None
+    click.echo(f"account_id:    {created.account.id}")
+    click.echo(f"client_id:     {created.account.client_id}")
+    click.echo(f"client_secret: {created.client_secret}")
+    click.echo("Store the client secret now; it will not be shown again.")
+
+
+@bridge_cli.command("regenerate-secret")
+@click.option("--client-id", help="The account's client id.")
+@click.option("--email", help="Or the owner's email.")
+def regenerate_secret(client_id: str | None, email: str | None) -> None:
+    """Replace an account's client secret; old tokens stop working."""
+    if not client_id and not email:
+        raise click.UsageError("give --client-id or --email")
+    accounts = _services().accounts
+    try:
+        created = accounts.regenerate_secret(accounts.find_account(client_id=client_id, email=email).id)
+    except BridgeError as exc:
+        raise click.ClickException(_describe(exc)) from None
+    click.echo(f"client_id:     {created.account.client_id}")
+    click.echo(f"client_secret: {created.client_secret}")
+
+
+def _describe(error: BridgeError) -> str:
+    return f"{error.field}: {error.message}" if error.field else error.message

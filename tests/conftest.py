@@ -1,0 +1,176 @@
+"""Shared fixtures: ``app``, ``client``, ``runner``, ``auth``, a movable clock and an SMTP sink."""
+
+from __future__ import annotations
+
+import email
+import re
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from bridge import create_app
+
+PASSWORD = "correct horse battery"
+
+
+class Clock:
+    """A clock tests can move forward, injected into every service."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def app_settings(data_dir: Path, **overrides) -> dict:
+    """Config for a test app: its own data dir and SQLite file, cheap password hashing."""
+    return {
+        "DATA_DIR": str(data_dir),
+        "RUN_MIGRATIONS": True,
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_COST": 8192,
+        "SECRET_KEY": "test-secret-key",
+        "PUBLIC_URL": "http://bridge.test",
+        **overrides,
+    }
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    app = create_app(app_settings(tmp_path / "var", CLOCK=clock))
+    yield app
+    app.extensions["bridge"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def outbox_messages(app) -> list[Message]:
+    outbox = Path(app.config["DATA_DIR"]) / "outbox"
+    return [email.message_from_bytes(path.read_bytes()) for path in sorted(outbox.glob("*.eml"))]
+
+
+def verification_token(message: Message) -> str:
+    body = message.get_payload(decode=True).decode()
+    return re.search(r"/verify\?token=([\w-]+)", body).group(1)
+
+
+@dataclass
+class Account:
+    client_name: str
+    email: str
+    password: str
+    client_id: str
+    client_secret: str
+    account_id: str
+    token: str = ""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class AuthActions:
+    """Registers accounts and obtains tokens through the public HTTP API."""
+
+    def __init__(self, client, app):
+        self._client = client
+        self._app = app
+        self._count = 0
+
+    def register(self, email: str | None = None, password: str = PASSWORD, client_name: str = "Test Shop") -> Account:
+        self._count += 1
+        email = email or f"owner{self._count}@shop.test"
+        response = self._client.post(
+            "/register", json={"client_name": client_name, "email": email, "password": password}
+        )
+        assert response.status_code == 201, response.json
+        body = response.json
+        return Account(client_name, email, password, body["client_id"], body["client_secret"], body["account_id"])
+
+    def verify(self, account: Account) -> None:
+        mine = [m for m in outbox_messages(self._app) if m["To"] == account.email]
+        response = self._client.get(f"/verify?token={verification_token(mine[-1])}")
+        assert response.status_code == 200, response.json
+
+    def client_token(self, account: Account) -> str:
+        response = self._client.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": account.client_id,
+                "client_secret": account.client_secret,
+            },
+        )
+        assert response.status_code == 200, response.json
+        account.token = response.json["access_token"]
+        return account.token
+
+    def login_token(self, account: Account) -> str:
+        response = self._client.post("/oauth/login", json={"email": account.email, "password": account.password})
+        assert response.status_code == 200, response.json
+        return response.json["access_token"]
+
+    def account(self, **kwargs) -> Account:
+        """A verified account holding a client-credentials token."""
+        account = self.register(**kwargs)
+        self.verify(account)
+        self.client_token(account)
+        return account
+
+
+@pytest.fixture
+def auth(client, app) -> AuthActions:
+    return AuthActions(client, app)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class SmtpSink:
+    host: str
+    port: int
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+    sink = SmtpSink("127.0.0.1", free_port())
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()

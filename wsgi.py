@@ -1,0 +1,5 @@
+"""WSGI entry point: ``gunicorn wsgi:app`` (what ``make run`` starts)."""
+
+from bridge import create_app
+
+app = create_app()
