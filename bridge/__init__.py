@@ -64,14 +64,20 @@ def _openapi_settings() -> dict[str, Any]:
 def _register_api(app: Flask) -> None:
     from bridge import errors, http
     from bridge.accounts.api import account_blp, oauth_blp, signup_blp
+    from bridge.catalog.api import blp as products_blp
+    from bridge.catalog.api import demo_images_bp
+    from bridge.jobs.api import blp as jobs_blp
+    from bridge.jobs.api import bulk_blp
+    from bridge.search.api import blp as search_blp
     from bridge.system.api import blp as system_blp
     from bridge.system.api import docs_assets_bp
 
     api = http.BridgeApi(app)
     app.extensions["bridge_api"] = api
-    for blueprint in (system_blp, signup_blp, oauth_blp, account_blp):
+    for blueprint in (system_blp, signup_blp, oauth_blp, account_blp, products_blp, bulk_blp, jobs_blp, search_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets_bp)
+    app.register_blueprint(demo_images_bp)
     app.before_request(http.check_content_type)
     app.register_error_handler(errors.BridgeError, http.handle_bridge_error)
     app.register_error_handler(Exception, http.handle_unexpected_error)

@@ -56,5 +56,23 @@ def regenerate_secret(client_id: str | None, email: str | None) -> None:
     click.echo(f"client_secret: {created.client_secret}")
 
 
+@bridge_cli.command("reindex")
+@click.option("--client-id", help="Only this account (default: every account).")
+def reindex(client_id: str | None) -> None:
+    """Rebuild all vectors from the database, e.g. after changing BRIDGE_CLIP_MODEL."""
+    services = _services()
+    accounts = [services.accounts.find_account(client_id=client_id)] if client_id else services.accounts.all_accounts()
+    visual = services.embeddings.visual()
+    click.echo(f"visual model: {visual.model_id} ({visual.space}); text model: {services.embeddings.text_model_id}")
+    for account in accounts:
+        total = services.catalog.count(account.id)
+        with click.progressbar(length=total, label=f"{account.client_name} ({account.client_id})") as bar:
+            done = failed = 0
+            for done_now, failed_now in services.catalog.reindex(account.id):
+                bar.update(done_now - done)
+                done, failed = done_now, failed_now
+        click.echo(f"{account.client_id}: {done - failed} products reindexed, {failed} failed")
+
+
 def _describe(error: BridgeError) -> str:
     return f"{error.field}: {error.message}" if error.field else error.message

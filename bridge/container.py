@@ -1,7 +1,8 @@
 """The service container: every service built once, with its dependencies passed in.
 
 ``create_app`` builds one and keeps it in ``app.extensions["bridge"]``; the CLI,
-the views and the scheduler all reach services through it.
+the views and the job worker all reach services through it. Background threads
+start only on request (:meth:`Services.start_background`), never at import time.
 """
 
 from __future__ import annotations
@@ -16,8 +17,21 @@ from bridge.accounts.credentials import PasswordHasher
 from bridge.accounts.service import AccountService
 from bridge.accounts.throttle import LoginThrottle
 from bridge.accounts.tokens import AccessTokens
+from bridge.catalog.images import ImageLoader
+from bridge.catalog.indexing import ProductIndexer
+from bridge.catalog.service import DEMO_DIR, CatalogService
 from bridge.db import Database, utcnow
+from bridge.embedding.clip import ClipEmbedder
+from bridge.embedding.descriptor import VisualDescriptor
+from bridge.embedding.service import EmbeddingService
+from bridge.embedding.text import TextEmbedder
+from bridge.jobs.callbacks import JobCallbacks
+from bridge.jobs.service import JobService
+from bridge.jobs.worker import JobWorker
 from bridge.mail import Mailer
+from bridge.outbound import OutboundPolicy
+from bridge.search.service import SearchService
+from bridge.vectors.store import VectorStore
 
 
 @dataclass
@@ -26,19 +40,40 @@ class Services:
     db: Database
     mailer: Mailer
     accounts: AccountService
+    vectors: VectorStore
+    embeddings: EmbeddingService
+    indexer: ProductIndexer
+    catalog: CatalogService
+    search: SearchService
+    jobs: JobService
+    job_worker: JobWorker
+    job_callbacks: JobCallbacks
 
     def readiness(self) -> dict[str, dict[str, Any]]:
-        """Each dependency's state, for ``/readyz``."""
-        checks: dict[str, dict[str, Any]] = {}
-        try:
-            self.db.ping()
-            checks["database"] = {"ok": True, "backend": self.db.engine.dialect.name}
-        except Exception as exc:  # any driver error means not ready; report it, don't raise
-            checks["database"] = {"ok": False, "error": type(exc).__name__}
-        return checks
+        """Each dependency's state, for ``/readyz``; a failing check is reported, not raised."""
+        return {
+            "database": _check(lambda: (self.db.ping(), {"ok": True, "backend": self.db.engine.dialect.name})[1]),
+            "vector_store": _check(self.vectors.ping),
+            "models": _check(self.embeddings.status),
+        }
+
+    def start_background(self) -> None:
+        """Start the job worker (``make run`` does this in its one serving process)."""
+        self.job_worker.start()
 
     def close(self) -> None:
+        self.job_worker.stop()
+        self.job_callbacks.close()
+        self.indexer.close()
+        self.vectors.close()
         self.db.dispose()
+
+
+def _check(probe: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return probe()
+    except Exception as exc:  # any failure means "not ready"; say which, without internals
+        return {"ok": False, "error": getattr(exc, "message", None) or type(exc).__name__}
 
 
 def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcnow) -> Services:
@@ -50,4 +85,20 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
     accounts = AccountService(
         db, mailer, tokens, passwords, throttle, config["PUBLIC_URL"], config["VERIFICATION_TTL"], clock
     )
-    return Services(config=config, db=db, mailer=mailer, accounts=accounts)
+    vectors = VectorStore(config["DATA_DIR"], config["CHROMA_URL"])
+    embeddings = EmbeddingService(
+        ClipEmbedder(config["CLIP_MODEL"], config["CLIP_PRETRAINED"]),
+        VisualDescriptor(),
+        TextEmbedder(config["TEXT_MODEL"]),
+    )
+    policy = OutboundPolicy(allow_private=config["ALLOW_PRIVATE_URLS"])
+    images = ImageLoader(policy, config["PUBLIC_URL"], DEMO_DIR / "images")
+    indexer = ProductIndexer(db, vectors, embeddings, images, clock)
+    catalog = CatalogService(db, indexer, config["PUBLIC_URL"])
+    search = SearchService(db, vectors, embeddings, catalog, images, clock)
+    jobs = JobService(db, config["SECRET_KEY"], clock, notify=lambda: job_worker.notify())
+    job_callbacks = JobCallbacks(db, jobs, policy, clock, **config.get("CALLBACK_RETRY", {}))
+    job_worker = JobWorker(db, catalog, job_callbacks.job_finished, clock)
+    return Services(
+        config, db, mailer, accounts, vectors, embeddings, indexer, catalog, search, jobs, job_worker, job_callbacks
+    )

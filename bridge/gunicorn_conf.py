@@ -13,3 +13,8 @@ threads = int(os.environ.get("BRIDGE_THREADS", "8"))
 timeout = 120
 accesslog = "-"
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Start the job worker inside the serving process, once the app is loaded."""
+    worker.wsgi.extensions["bridge"].start_background()

@@ -67,8 +67,8 @@ class BridgeApi(Api):
         else:
             detail = data.get("message") or error.description
         code = "validation_error" if field_errors else _slug(error.name)
-        if error.code == 400 and field == "_body":
-            code, field = "malformed_request", None
+        if field == "_body":
+            code, field = ("malformed_request" if error.code == 400 else code), None
         return problem(code, error.code, detail, field=field, errors=field_errors, headers=data.get("headers"))
 
 
@@ -122,20 +122,27 @@ def _bearer_challenge(description: str | None) -> str:
 
 
 def _flatten_messages(messages: Any) -> dict[str, list[str]]:
-    """webargs nests messages by location ({"json": {"email": [...]}}); callers care about fields."""
+    """webargs nests messages by location and field ({"json": {"metadata": {"price": [...]}}});
+    callers want dotted field paths ({"metadata.price": [...]})."""
     flat: dict[str, list[str]] = {}
     for location, value in (messages or {}).items():
         if isinstance(value, dict):
-            for name, problems in value.items():
-                flat[str(name)] = _as_strings(problems)
+            _flatten_into(flat, value, "")
         else:
             flat["_body" if location in ("json", "form") else str(location)] = _as_strings(value)
     return flat
 
 
+def _flatten_into(flat: dict[str, list[str]], messages: dict, prefix: str) -> None:
+    for name, problems in messages.items():
+        path = (prefix.rstrip(".") or "_body") if name == "_schema" else f"{prefix}{name}"
+        if isinstance(problems, dict):
+            _flatten_into(flat, problems, f"{path}.")
+        else:
+            flat[path] = _as_strings(problems)
+
+
 def _as_strings(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [f"{key}: {' '.join(_as_strings(item))}" for key, item in value.items()]
     if isinstance(value, (list, tuple)):
         return [item if isinstance(item, str) else str(item) for item in value]
     return [str(value)]

@@ -45,6 +45,9 @@ def app_settings(data_dir: Path, **overrides) -> dict:
         "PASSWORD_HASH_MEMORY_COST": 8192,
         "SECRET_KEY": "test-secret-key",
         "PUBLIC_URL": "http://bridge.test",
+        "CLIP_MODEL": "bridge-tiny",
+        # Test image servers live on 127.0.0.1; the SSRF tests switch this off again.
+        "ALLOW_PRIVATE_URLS": True,
         **overrides,
     }
 
@@ -54,6 +57,45 @@ def app(tmp_path, clock):
     app = create_app(app_settings(tmp_path / "var", CLOCK=clock))
     yield app
     app.extensions["bridge"].close()
+
+
+@pytest.fixture
+def services(app):
+    return app.extensions["bridge"]
+
+
+DEMO_IMAGES = Path(__file__).resolve().parent.parent / "bridge" / "catalog" / "demo" / "images"
+
+
+class ImageServer:
+    """Real product photos (the shipped demo set) over HTTP on 127.0.0.1."""
+
+    def __init__(self, httpserver):
+        self._server = httpserver
+        self._server.expect_request(re.compile(r"^/img/.*")).respond_with_handler(self._serve)
+        self.requests: list[str] = []
+
+    def _serve(self, request):
+        from werkzeug import Response
+
+        name = request.path.removeprefix("/img/")
+        self.requests.append(name)
+        path = DEMO_IMAGES / name
+        if not path.is_file() or path.parent != DEMO_IMAGES:
+            return Response("not found", status=404, content_type="text/plain")
+        return Response(path.read_bytes(), content_type="image/jpeg")
+
+    def url(self, name: str) -> str:
+        return self._server.url_for(f"/img/{name}")
+
+    @staticmethod
+    def names() -> list[str]:
+        return sorted(path.name for path in DEMO_IMAGES.glob("*.jpg"))
+
+
+@pytest.fixture
+def images(httpserver) -> ImageServer:
+    return ImageServer(httpserver)
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.server
 
 
 def test_register_verify_tokens_account_and_regenerate_over_http(tmp_path, smtp_sink):
-    with live_server(tmp_path, BRIDGE_SMTP_URL=smtp_sink.url, BRIDGE_PUBLIC_URL="http://shop.test") as base:
+    with live_server(tmp_path, BRIDGE_SMTP_URL=smtp_sink.url, BRIDGE_PUBLIC_URL="http://shop.test") as server:
+        base = server.url
         registered = requests.post(
             f"{base}/register",
             json={"client_name": "Live Shop", "email": "live@shop.test", "password": PASSWORD},

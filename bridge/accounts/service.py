@@ -245,6 +245,10 @@ class AccountService:
             "token_expires_at": datetime.fromtimestamp(principal.expires_at, tz=account.created_at.tzinfo),
         }
 
+    def all_accounts(self) -> list[Account]:
+        with self._db.transaction() as session:
+            return list(session.scalars(select(Account).order_by(Account.created_at)))
+
     def regenerate_secret_for(self, principal: Principal) -> NewCredentials:
         """Regenerate on behalf of a caller: the owner's token, or a user with the owner role."""
         if principal.kind == USER:

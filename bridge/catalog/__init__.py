@@ -1,0 +1,1 @@
+"""Products: the catalog in SQL, and its indexing into the vector spaces."""

@@ -1,0 +1,1 @@
+"""Image descriptors and colour analysis that need no model weights."""

@@ -1,0 +1,1 @@
+"""Background jobs kept in SQL (bulk indexing first), run by an in-process worker pool."""

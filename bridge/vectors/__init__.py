@@ -1,0 +1,1 @@
+"""The derived vector index (ChromaDB): one collection per account and vector space."""
