@@ -2,7 +2,8 @@
 
 ``BRIDGE_CLIP_MODEL`` names an open_clip architecture (``ViT-B-32`` by default, or
 ``bridge-tiny``, a small config shipped here with seeded random weights for tests).
-``BRIDGE_CLIP_PRETRAINED`` is an open_clip tag or a local weights file. A missing
+``BRIDGE_CLIP_PRETRAINED`` is an open_clip tag or a local weights file (or ``random``:
+seeded random weights, which cost the same to run, for benchmarks). A missing
 file, an unknown tag or weights that are neither cached nor downloadable fail within
 seconds with :class:`WeightsUnavailableError`, never a long hang.
 """
@@ -24,6 +25,7 @@ from bridge.errors import ServiceUnavailableError
 log = logging.getLogger(__name__)
 CONFIG_DIR = Path(__file__).parent / "model_configs"
 TINY = "bridge-tiny"
+RANDOM = "random"
 BATCH_SIZE = 32
 HUB_HOST = ("huggingface.co", 443)
 
@@ -35,7 +37,7 @@ class WeightsUnavailableError(ServiceUnavailableError):
 class ClipEmbedder:
     def __init__(self, model_name: str, pretrained: str | None):
         self.model_name = model_name
-        self.pretrained = None if model_name == TINY else (pretrained or None)
+        self.pretrained = None if model_name == TINY or pretrained in (None, "", RANDOM) else pretrained
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any, Any] | None = None
         self.dim: int | None = None
