@@ -5,13 +5,18 @@ from __future__ import annotations
 import email
 import re
 import socket
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 
 import pytest
+import requests
 from aiosmtpd.controller import Controller
+from pytest_httpserver import HTTPServer
 
 from bridge import create_app
 
@@ -91,6 +96,55 @@ class ImageServer:
     @staticmethod
     def names() -> list[str]:
         return sorted(path.name for path in DEMO_IMAGES.glob("*.jpg"))
+
+
+@pytest.fixture(scope="module")
+def loopback_server():
+    """A threaded HTTP server on 127.0.0.1, shared by a module's tests."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(loopback_server):
+    """The shared loopback server, with the previous test's expectations cleared."""
+    yield loopback_server
+    loopback_server.clear()
+
+
+@pytest.fixture
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on 127.0.0.1."""
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    with open(tmp_path_factory.mktemp("chroma-log") / "chroma.log", "wb") as log:
+        server = subprocess.Popen(
+            [
+                chroma,
+                "run",
+                "--path",
+                str(tmp_path_factory.mktemp("chroma")),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=log,
+            stderr=log,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{url}/api/v2/heartbeat", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)  # waiting for the server to listen
+        yield url
+        server.terminate()
+        server.wait(timeout=30)
 
 
 @pytest.fixture

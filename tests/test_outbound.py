@@ -19,7 +19,6 @@ from contextlib import suppress
 import pytest
 import responses
 from PIL import Image
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bridge import outbound
@@ -29,20 +28,6 @@ from tests.conftest import free_port
 
 LOOPBACK = OutboundPolicy(allow_private=True)
 PUBLIC_IP = "93.184.216.34"
-
-
-@pytest.fixture(scope="module")
-def loopback_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def server(loopback_server: HTTPServer) -> Iterator[HTTPServer]:
-    yield loopback_server
-    loopback_server.clear()
 
 
 @pytest.fixture

@@ -158,6 +158,14 @@ class VectorStore:
 
     def close(self) -> None:
         self._collections.clear()
+        if self._client is not None:
+            # Chroma's close() releases the embedded system but leaves the HTTP client's
+            # connection pool to the garbage collector; close that pool ourselves.
+            for client in (self._client, getattr(self._client, "_admin_client", None)):
+                session = getattr(getattr(client, "_server", None), "_session", None)
+                if session is not None:
+                    session.close()
+            self._client.close()
         self._client = None
         if self._lock_file is not None:
             self._lock_file.close()

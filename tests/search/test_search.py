@@ -142,3 +142,21 @@ def test_one_account_never_sees_another_accounts_products(client, shop, auth, im
     # The same product_id in another account is another product.
     client.post("/v1/products", json={"product_id": "24-mg01", "metadata": {"name": "Other"}}, headers=other.headers)
     assert client.get("/v1/products/24-mg01", headers=shop.headers).json["metadata"]["name"] == "Endurance Watch"
+
+
+def test_products_and_search_through_a_chroma_server(tmp_path, chroma_server, images):
+    """BRIDGE_CHROMA_URL: the same API, with vectors kept by a separate `chroma run` server."""
+    from bridge import create_app
+    from tests.conftest import AuthActions, app_settings
+
+    app = create_app(app_settings(tmp_path, CHROMA_URL=chroma_server))
+    client = app.test_client()
+    account = AuthActions(client, app).account()
+    for name in ("24-mg01.jpg", "wj01-blue.jpg"):
+        body = {"product_id": name[:-4], "image_url": images.url(name), "metadata": {"name": name}}
+        assert client.post("/v1/products", json=body, headers=account.headers).status_code == 201
+    found = client.post("/v1/search/url", json={"image_url": images.url("wj01-blue.jpg")}, headers=account.headers)
+    assert found.json["results"][0]["product_id"] == "wj01-blue"
+    assert client.get("/readyz").json["checks"]["vector_store"] == {"ok": True, "mode": "http"}
+    assert not (tmp_path / "chroma").exists()
+    app.extensions["bridge"].close()

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-import requests
 
 from bridge.vectors.store import VectorModelMismatchError, VectorStore
-from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,30 +67,6 @@ def test_a_second_process_cannot_open_the_embedded_store(tmp_path):
     assert "BRIDGE_CHROMA_URL" in result.stdout
     store.close()
     assert subprocess.run([sys.executable, "-c", probe, str(tmp_path)], cwd=ROOT).returncode == 0
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    """A real `chroma run` server on 127.0.0.1."""
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    with open(tmp_path / "chroma.log", "wb") as log:
-        server = subprocess.Popen(
-            [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=log,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                requests.get(f"{url}/api/v2/heartbeat", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)  # waiting for the server to listen
-        yield url
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_http_client_against_a_real_chroma_server(tmp_path, chroma_server):

@@ -10,7 +10,6 @@ import json
 import logging
 import random
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -30,20 +29,6 @@ PAYLOAD = {"job_id": "job_42", "status": "completed", "counts": {"ok": 3, "faile
 class Received:
     body: bytes
     headers: dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def loopback_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def server(loopback_server: HTTPServer) -> Iterator[HTTPServer]:
-    yield loopback_server
-    loopback_server.clear()
 
 
 @pytest.fixture
