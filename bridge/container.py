@@ -30,6 +30,7 @@ from bridge.jobs.service import JobService
 from bridge.jobs.worker import JobWorker
 from bridge.mail import Mailer
 from bridge.outbound import OutboundPolicy
+from bridge.search.channels import Channels
 from bridge.search.service import SearchService
 from bridge.vectors.store import VectorStore
 
@@ -95,7 +96,7 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
     images = ImageLoader(policy, config["PUBLIC_URL"], DEMO_DIR / "images")
     indexer = ProductIndexer(db, vectors, embeddings, images, clock)
     catalog = CatalogService(db, indexer, config["PUBLIC_URL"])
-    search = SearchService(db, vectors, embeddings, catalog, images, clock)
+    search = SearchService(db, Channels(vectors, embeddings), embeddings, catalog, images, clock)
     jobs = JobService(db, config["SECRET_KEY"], clock, notify=lambda: job_worker.notify())
     job_callbacks = JobCallbacks(db, jobs, policy, clock, **config.get("CALLBACK_RETRY", {}))
     job_worker = JobWorker(db, catalog, job_callbacks.job_finished, clock)

@@ -1,4 +1,4 @@
-"""HTTP endpoints for image, URL and text search."""
+"""HTTP endpoints for search: image, URL, text, fusion, several images, crops."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from bridge.errors import InvalidInputError
 from bridge.http import accepts, current_principal, require_bearer_token, services
 from bridge.search.filters import SearchFilters
 from bridge.search.schemas import (
+    CropSearchSchema,
+    CropUploadFormSchema,
+    FusionSearchSchema,
+    MultiImageSearchSchema,
     SearchResponseSchema,
     TextSearchSchema,
     UploadFileSchema,
@@ -20,6 +24,27 @@ blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Search
 blp.before_request(require_bearer_token)
 
 
+def _options(values: dict) -> dict:
+    """The parameters every mode shares: limit, threshold, pre-filters, explain."""
+    return {
+        "limit": values["limit"],
+        "threshold": values["threshold"],
+        "filters": SearchFilters.from_request(values),
+        "explain": values.get("explain", False),
+    }
+
+
+def _uploaded(files) -> bytes:
+    data = files["image"].read()
+    if not data:
+        raise InvalidInputError("image: the uploaded file is empty.", field="image")
+    return data
+
+
+def _account() -> str:
+    return current_principal().account_id
+
+
 @blp.route("")
 class UploadSearch(MethodView):
     @blp.arguments(UploadSearchFormSchema, location="form")
@@ -28,12 +53,7 @@ class UploadSearch(MethodView):
     @accepts("multipart/form-data")
     def post(self, form, files):
         """Search by an uploaded photo (multipart field `image`)"""
-        data = files["image"].read()
-        if not data:
-            raise InvalidInputError("image: the uploaded file is empty.", field="image")
-        return services().search.by_upload(
-            current_principal().account_id, data, form["limit"], form["threshold"], SearchFilters.from_request(form)
-        )
+        return services().search.by_upload(_account(), _uploaded(files), _options(form))
 
 
 @blp.route("/url")
@@ -42,13 +62,7 @@ class UrlSearch(MethodView):
     @blp.response(200, SearchResponseSchema)
     def post(self, body):
         """Search by the photo at an image URL"""
-        return services().search.by_image_url(
-            current_principal().account_id,
-            body["image_url"],
-            body["limit"],
-            body["threshold"],
-            SearchFilters.from_request(body),
-        )
+        return services().search.by_image_url(_account(), body["image_url"], _options(body))
 
 
 @blp.route("/text")
@@ -57,10 +71,47 @@ class TextSearch(MethodView):
     @blp.response(200, SearchResponseSchema)
     def post(self, body):
         """Search by a natural-language description"""
-        return services().search.by_text(
-            current_principal().account_id,
-            body["query"],
-            body["limit"],
-            body["threshold"],
-            SearchFilters.from_request(body),
+        return services().search.by_text(_account(), body["query"], _options(body))
+
+
+@blp.route("/fusion")
+class FusionSearch(MethodView):
+    @blp.arguments(FusionSearchSchema)
+    @blp.response(200, SearchResponseSchema)
+    def post(self, body):
+        """Blend a photo with words ("like this, but in blue")
+
+        `image_weight` (0..1) is the photo's share of the score; the words get the rest.
+        """
+        return services().search.fusion(
+            _account(), body.get("image_url"), body.get("query"), body["image_weight"], _options(body)
         )
+
+
+@blp.route("/multi-image")
+class MultiImageSearch(MethodView):
+    @blp.arguments(MultiImageSearchSchema)
+    @blp.response(200, SearchResponseSchema)
+    def post(self, body):
+        """Search with up to ten reference photos (aggregation: average, union or best)"""
+        return services().search.multi_image(_account(), body["image_urls"], body["aggregation"], _options(body))
+
+
+@blp.route("/crop")
+class CropSearch(MethodView):
+    @blp.arguments(CropSearchSchema)
+    @blp.response(200, SearchResponseSchema)
+    def post(self, body):
+        """Search with a region of the photo at an image URL (`box` in pixels or fractions)"""
+        return services().search.by_crop_url(_account(), body["image_url"], body["box"], _options(body))
+
+
+@blp.route("/crop/upload")
+class CropUploadSearch(MethodView):
+    @blp.arguments(CropUploadFormSchema, location="form")
+    @blp.arguments(UploadFileSchema, location="files")
+    @blp.response(200, SearchResponseSchema)
+    @accepts("multipart/form-data")
+    def post(self, form, files):
+        """Search with a region of an uploaded photo (form fields x, y, width, height)"""
+        return services().search.by_crop_upload(_account(), _uploaded(files), form, _options(form))

@@ -24,6 +24,9 @@ class PrefilterSchema(ma.Schema):
         validate=validate.Length(max=40),
         metadata={"description": "A colour name (blue, navy, ...) or #rrggbb; matches perceptually close colours."},
     )
+    explain = fields.Boolean(
+        load_default=False, metadata={"description": "Add each channel's score to every result (`explain`)."}
+    )
 
 
 class UrlSearchSchema(PrefilterSchema):
@@ -44,12 +47,50 @@ class TextSearchSchema(PrefilterSchema):
     )
 
 
+class FusionSearchSchema(PrefilterSchema):
+    image_url = HttpUrl(metadata={"example": "https://example.com/red-dress.jpg"})
+    query = fields.String(validate=validate.Length(min=1, max=500), metadata={"example": "in blue"})
+    image_weight = fields.Float(
+        load_default=0.5,
+        validate=validate.Range(min=0, max=1),
+        metadata={"description": "Share of the photo in the blend; the words get the rest.", "example": 0.6},
+    )
+
+
+class MultiImageSearchSchema(PrefilterSchema):
+    image_urls = fields.List(HttpUrl(), required=True, validate=validate.Length(min=1, max=10))
+    aggregation = fields.String(
+        load_default="average",
+        validate=validate.OneOf(["average", "union", "best"]),
+        metadata={"description": "average: mean photo; best: best match to any photo; union: photos take turns."},
+    )
+
+
+class BoxSchema(ma.Schema):
+    """A crop box in pixels, or in fractions of the photo when every value is ≤ 1."""
+
+    x = fields.Float(required=True, validate=validate.Range(min=0))
+    y = fields.Float(required=True, validate=validate.Range(min=0))
+    width = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    height = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+
+
+class CropSearchSchema(PrefilterSchema):
+    image_url = HttpUrl(required=True)
+    box = fields.Nested(BoxSchema, required=True)
+
+
+class CropUploadFormSchema(PrefilterSchema, BoxSchema):
+    pass
+
+
 class SearchResultSchema(ma.Schema):
     product_id = fields.String(metadata={"example": "shoe-001"})
     similarity_score = fields.Float(
         metadata={"description": "0..1, calibrated per vector space; higher is more similar.", "example": 0.87}
     )
     metadata = fields.Dict()
+    explain = fields.Dict(metadata={"description": "With explain=true: each channel's score for this result."})
 
 
 class SearchResponseSchema(ma.Schema):

@@ -1,8 +1,11 @@
-"""Search by image, by image URL and by text over an account's vector spaces.
+"""Search: by image, URL, upload, text, image+text fusion, several images and crops.
 
-Every search is scoped to one account's collections and results are re-read from
-SQL by account, so one account can never see another's products. Each response
-carries a ``query_id`` (kept in the search log) and the time the search took.
+Every mode is one recipe over the same machinery: embed the query for the channels
+it uses (:mod:`bridge.search.channels`), take each channel's nearest products, score
+every candidate exactly on every channel, fuse with the mode's weights, rank. Every
+search is scoped to one account's collections and results are re-read from SQL by
+account, so one account never sees another's products. Each response carries a
+``query_id`` (kept in the search log) and the time the search took.
 """
 
 from __future__ import annotations
@@ -19,113 +22,159 @@ from PIL import Image
 from bridge.catalog.images import ImageLoader
 from bridge.catalog.service import CatalogService, product_view
 from bridge.db import Database, new_id
-from bridge.embedding.service import TEXT_SPACE, EmbeddingService
+from bridge.embedding.service import EmbeddingService
+from bridge.errors import InvalidInputError
+from bridge.search.channels import CLIP_TEXT, COLOR, TEXT, VISUAL, ChannelQuery, Channels, Scores
 from bridge.search.filters import SearchFilters
 from bridge.search.models import SearchLog
-from bridge.search.scoring import similarity_score
-from bridge.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
-IMAGES_PER_PRODUCT = 4  # over-fetch so that several photos of one product don't crowd out others
+AGGREGATIONS = ("average", "union", "best")
 
 
 class SearchService:
     def __init__(
         self,
         db: Database,
-        vectors: VectorStore,
+        channels: Channels,
         embeddings: EmbeddingService,
         catalog: CatalogService,
         images: ImageLoader,
         clock: Callable[[], datetime],
     ):
         self._db = db
-        self._vectors = vectors
+        self._channels = channels
         self._embeddings = embeddings
         self._catalog = catalog
         self._images = images
         self._clock = clock
 
-    def by_image(
-        self,
-        account_id: str,
-        image: Image.Image,
-        limit: int,
-        threshold: float,
-        filters: SearchFilters,
-        mode: str = "image",
-    ) -> dict[str, Any]:
+    # -- inputs -----------------------------------------------------------------------------
+
+    def _fetch(self, url: str, field: str = "image_url") -> Image.Image:
+        return self._images.decode(self._images.fetch(url, field), field)
+
+    def _decode(self, data: bytes, field: str = "image") -> Image.Image:
+        return self._images.decode(data, field)
+
+    # -- modes ------------------------------------------------------------------------------
+
+    def by_image(self, account_id: str, image: Image.Image, options: dict, mode: str = "image") -> dict[str, Any]:
         started = time.perf_counter()
-        visual = self._embeddings.visual()
-        vector = visual.embed_images([image])[0]
-        scores = self._visual_scores(account_id, vector, visual.space, limit, filters)
-        response = self._respond(account_id, mode, None, scores, limit, threshold, started)
-        response["visual_model"] = visual.model_id
+        query = self._channels.query_for(images=[image])
+        return self._run(account_id, mode, None, query, {VISUAL: 1.0}, options, started)
+
+    def by_image_url(self, account_id: str, url: str, options: dict) -> dict[str, Any]:
+        return self.by_image(account_id, self._fetch(url), options, mode="url")
+
+    def by_upload(self, account_id: str, data: bytes, options: dict) -> dict[str, Any]:
+        return self.by_image(account_id, self._decode(data), options, mode="upload")
+
+    def by_crop_url(self, account_id: str, url: str, box: dict, options: dict) -> dict[str, Any]:
+        """Search with the part of the photo inside ``box`` (pixels, or fractions when all are ≤ 1)."""
+        return self.by_image(account_id, crop(self._fetch(url), box), options, mode="crop")
+
+    def by_crop_upload(self, account_id: str, data: bytes, box: dict, options: dict) -> dict[str, Any]:
+        return self.by_image(account_id, crop(self._decode(data), box), options, mode="crop")
+
+    def by_text(self, account_id: str, text: str, options: dict) -> dict[str, Any]:
+        """MiniLM over product texts, plus CLIP text-to-image when real CLIP weights are loaded;
+        a product keeps its better score, so imageless products are found too."""
+        started = time.perf_counter()
+        query = self._channels.query_for(text=text)
+        weights = {channel: 1.0 for channel in (TEXT, CLIP_TEXT) if channel in query.vectors}
+        return self._run(account_id, "text", text, query, weights, options, started, combine=max)
+
+    def fusion(self, account_id: str, image_url: str | None, text: str | None, image_weight: float, options: dict):
+        """ "Like this, but in blue": the photo's visual score and the words' text scores, blended."""
+        started = time.perf_counter()
+        if image_url is None and not text:
+            raise InvalidInputError("Give an image_url, a query, or both.", field="query")
+        image = self._fetch(image_url) if image_url else None
+        query = self._channels.query_for(images=[image] if image is not None else None, text=text)
+        weights = {VISUAL: image_weight} if image is not None else {}
+        if text:
+            text_weight = 1.0 - image_weight if image is not None else 1.0
+            text_channels = [channel for channel in (TEXT, CLIP_TEXT) if channel in query.vectors]
+            text_channels += [COLOR] if query.colors else []
+            weights.update({channel: text_weight / len(text_channels) for channel in text_channels})
+        return self._run(account_id, "fusion", text, query, weights, options, started)
+
+    def multi_image(self, account_id: str, urls: list[str], aggregation: str, options: dict):
+        """average: one query from the mean photo vector; best: each product's best match to any
+        photo; union: the photos take turns filling the result list."""
+        started = time.perf_counter()
+        images = [self._fetch(url, f"image_urls[{index}]") for index, url in enumerate(urls)]
+        query = self._channels.query_for(images=images)
+        if aggregation == "average":
+            mean = query.vectors[VISUAL].mean(axis=0, keepdims=True)
+            query.vectors[VISUAL] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        if aggregation == "union":
+            return self._union(account_id, query, options, started)
+        return self._run(account_id, "multi_image", None, query, {VISUAL: 1.0}, options, started)
+
+    # -- machinery --------------------------------------------------------------------------
+
+    def _run(self, account_id, mode, text, query: ChannelQuery, weights, options, started, combine=None):
+        filters: SearchFilters = options["filters"]
+        limit, where = options["limit"], filters.where()
+        per_channel = {
+            channel: self._channels.nearest(account_id, channel, query.vectors[channel], limit * 2, where)
+            if channel in query.vectors
+            else {}
+            for channel in weights
+        }
+        if len(per_channel) > 1:
+            self._complete(account_id, query, per_channel)
+        fused = _fuse(per_channel, weights, combine)
+        response = self._respond(account_id, mode, text, fused, per_channel, options, started)
+        if VISUAL in weights:
+            response["visual_model"] = self._embeddings.visual().model_id
         return response
 
-    def by_image_url(self, account_id: str, url: str, limit: int, threshold: float, filters: SearchFilters) -> dict:
-        image = self._images.decode(self._images.fetch(url, "image_url"), "image_url")
-        return self.by_image(account_id, image, limit, threshold, filters, mode="url")
+    def _complete(self, account_id: str, query: ChannelQuery, per_channel: dict[str, Scores]) -> None:
+        """Score every candidate on every channel, so fusion compares like with like."""
+        candidates = set().union(*per_channel.values())
+        products = self._catalog.by_pk(account_id, sorted(candidates))
+        for channel, scores in per_channel.items():
+            missing = [products[pk] for pk in candidates - scores.keys() if pk in products]
+            if missing:
+                exact = self._channels.exact(account_id, channel, query, missing)
+                scores.update({p.id: exact.get(p.id, (0.0, -1.0)) for p in missing})
 
-    def by_upload(self, account_id: str, data: bytes, limit: int, threshold: float, filters: SearchFilters) -> dict:
-        image = self._images.decode(data, "image")
-        return self.by_image(account_id, image, limit, threshold, filters, mode="upload")
-
-    def by_text(self, account_id: str, query: str, limit: int, threshold: float, filters: SearchFilters) -> dict:
-        """MiniLM over product texts; plus CLIP text-to-image when real CLIP weights are loaded.
-        A product's score is the better of the two, so imageless products are found too."""
-        started = time.perf_counter()
-        text_vector = self._embeddings.embed_texts([query])[0]
-        collection = self._vectors.collection(
-            account_id, TEXT_SPACE, self._embeddings.text_model_id, self._embeddings.text_dim()
-        )
-        scores = {
-            hit.id: (similarity_score(TEXT_SPACE, hit.similarity), hit.similarity)
-            for hit in self._vectors.query(collection, text_vector, limit * 2, filters.where())
-        }
-        visual = self._embeddings.visual()
-        if visual.embed_query_texts is not None:
-            clip_vector = visual.embed_query_texts([query])[0]
-            for pk, score in self._visual_scores(account_id, clip_vector, "clip_text", limit, filters).items():
-                scores[pk] = max(score, scores.get(pk, (0.0, -1.0)))
-        return self._respond(account_id, "text", query, scores, limit, threshold, started)
-
-    def _visual_scores(
-        self, account_id: str, vector: np.ndarray, score_space: str, limit: int, filters: SearchFilters
-    ) -> dict[str, tuple[float, float]]:
-        """Best (score, cosine) per product over its photos."""
-        visual = self._embeddings.visual()
-        collection = self._vectors.collection(account_id, visual.space, visual.model_id, visual.dim)
-        scores: dict[str, tuple[float, float]] = {}
-        for hit in self._vectors.query(collection, vector, limit * IMAGES_PER_PRODUCT, filters.where()):
-            pk = hit.id.split(":", 1)[0]
-            scores[pk] = max(
-                (similarity_score(score_space, hit.similarity), hit.similarity), scores.get(pk, (0.0, -1.0))
-            )
-        return scores
-
-    def _respond(
-        self,
-        account_id: str,
-        mode: str,
-        query: str | None,
-        scores: dict[str, tuple[float, float]],
-        limit: int,
-        threshold: float,
-        started: float,
-    ) -> dict[str, Any]:
-        """Rank by calibrated score, then by raw cosine: the clamp to [0, 1] must not create ties."""
-        ranked = sorted(((score, pk) for pk, score in scores.items() if score[0] >= threshold), reverse=True)[:limit]
-        products = self._catalog.by_pk(account_id, [pk for _, pk in ranked])
-        results = [
-            {
-                "product_id": products[pk].product_id,
-                "similarity_score": score,
-                "metadata": product_view(products[pk])["metadata"],
-            }
-            for (score, _cosine), pk in ranked
-            if pk in products
+    def _union(self, account_id: str, query: ChannelQuery, options: dict, started: float) -> dict[str, Any]:
+        where, limit = options["filters"].where(), options["limit"]
+        lists = [
+            sorted(self._channels.nearest(account_id, VISUAL, row[None, :], limit, where).items(), key=lambda i: i[1])
+            for row in query.vectors[VISUAL]
         ]
+        fused: dict[str, tuple[float, float]] = {}
+        for turn in range(limit):  # round robin: each photo's next-best product in turn
+            for ranked in lists:
+                if len(ranked) > turn and ranked[-1 - turn][0] not in fused:
+                    fused[ranked[-1 - turn][0]] = ranked[-1 - turn][1]
+        response = self._respond(account_id, "multi_image", None, fused, {}, options, started, keep_order=True)
+        response["visual_model"] = self._embeddings.visual().model_id
+        return response
+
+    def _respond(self, account_id, mode, text, fused, per_channel, options, started, keep_order=False):
+        """Rank by fused score, then by cosine (the clamp to [0, 1] must not create ties)."""
+        eligible = [(score, pk) for pk, score in fused.items() if score[0] >= options["threshold"]]
+        ranked = eligible if keep_order else sorted(eligible, reverse=True)
+        ranked = ranked[: options["limit"]]
+        products = self._catalog.by_pk(account_id, [pk for _, pk in ranked])
+        results = []
+        for (score, _cosine), pk in ranked:
+            if pk not in products:
+                continue
+            result = {"product_id": products[pk].product_id, "similarity_score": round(score, 4)}
+            result["metadata"] = product_view(products[pk])["metadata"]
+            if options.get("explain"):
+                result["explain"] = {channel: scores.get(pk, (0.0,))[0] for channel, scores in per_channel.items()}
+            results.append(result)
+        return self._log(account_id, mode, text, results, started)
+
+    def _log(self, account_id: str, mode: str, text: str | None, results: list, started: float) -> dict[str, Any]:
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         query_id = new_id()
         with self._db.transaction() as session:
@@ -134,10 +183,40 @@ class SearchService:
                     id=query_id,
                     account_id=account_id,
                     mode=mode,
-                    query_text=query,
+                    query_text=text,
                     result_count=len(results),
                     took_ms=took_ms,
                     created_at=self._clock(),
                 )
             )
         return {"query_id": query_id, "query_time_ms": took_ms, "count": len(results), "results": results}
+
+
+def _fuse(per_channel: dict[str, Scores], weights: dict[str, float], combine) -> dict[str, tuple[float, float]]:
+    """Weighted mean of calibrated scores (and of cosines, for tie-breaking), or the best channel."""
+    total = sum(weights.values()) or 1.0
+    fused: dict[str, tuple[float, float]] = {}
+    for pk in set().union(*per_channel.values()) if per_channel else ():
+        pairs = [(weights[c], per_channel[c].get(pk, (0.0, -1.0))) for c in per_channel]
+        if combine is max:
+            fused[pk] = max(pair for _, pair in pairs)
+        else:
+            fused[pk] = (sum(w * s for w, (s, _) in pairs) / total, sum(w * c for w, (_, c) in pairs) / total)
+    return fused
+
+
+def crop(image: Image.Image, box: dict) -> Image.Image:
+    """Crop to ``{x, y, width, height}``: pixels, or fractions of the photo when all are ≤ 1."""
+    x, y, width, height = (float(box[key]) for key in ("x", "y", "width", "height"))
+    if max(x, y, width, height) <= 1:
+        x, width = x * image.width, width * image.width
+        y, height = y * image.height, height * image.height
+    left, top = max(0, round(x)), max(0, round(y))
+    right, bottom = min(image.width, round(x + width)), min(image.height, round(y + height))
+    if right - left < 8 or bottom - top < 8:
+        raise InvalidInputError(
+            f"box: the crop {right - left}x{bottom - top} px is too small or outside the "
+            f"{image.width}x{image.height} photo.",
+            field="box",
+        )
+    return image.crop((left, top, right, bottom))

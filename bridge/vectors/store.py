@@ -135,6 +135,16 @@ class VectorStore:
             )
         ]
 
+    def get_vectors(self, collection, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by id (missing ids are left out), for exact scoring of candidates."""
+        if not ids:
+            return {}
+        result = collection.get(ids=ids, include=["embeddings"])
+        return {
+            id_: np.asarray(vector, dtype=np.float32)
+            for id_, vector in zip(result["ids"], result["embeddings"], strict=True)
+        }
+
     def drop_account(self, account_id: str, spaces: tuple[str, ...]) -> None:
         """Remove an account's collections (for reindexing)."""
         for space in spaces:
