@@ -17,6 +17,7 @@ from bridge.accounts.credentials import PasswordHasher
 from bridge.accounts.service import AccountService
 from bridge.accounts.throttle import LoginThrottle
 from bridge.accounts.tokens import AccessTokens
+from bridge.catalog.duplicates import DuplicateDetector
 from bridge.catalog.images import ImageLoader
 from bridge.catalog.indexing import ProductIndexer
 from bridge.catalog.service import DEMO_DIR, CatalogService
@@ -94,8 +95,9 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
     )
     policy = OutboundPolicy(allow_private=config["ALLOW_PRIVATE_URLS"])
     images = ImageLoader(policy, config["PUBLIC_URL"], DEMO_DIR / "images")
-    indexer = ProductIndexer(db, vectors, embeddings, images, clock)
-    catalog = CatalogService(db, indexer, config["PUBLIC_URL"])
+    duplicates = DuplicateDetector(db, vectors, clock)
+    indexer = ProductIndexer(db, vectors, embeddings, images, duplicates, clock)
+    catalog = CatalogService(db, indexer, duplicates, config["PUBLIC_URL"])
     search = SearchService(db, Channels(vectors, embeddings), embeddings, catalog, images, clock)
     jobs = JobService(db, config["SECRET_KEY"], clock, notify=lambda: job_worker.notify())
     job_callbacks = JobCallbacks(db, jobs, policy, clock, **config.get("CALLBACK_RETRY", {}))

@@ -65,6 +65,16 @@ def app(tmp_path, clock):
 
 
 @pytest.fixture
+def descriptor_app(tmp_path, monkeypatch):
+    """An app whose CLIP weights cannot load (offline), so it runs on the weight-free descriptor,
+    which ranks photos meaningfully where bridge-tiny's random weights cannot."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    app = create_app(app_settings(tmp_path / "var", CLIP_MODEL="ViT-B-32", CLIP_PRETRAINED="laion2b_s34b_b79k"))
+    yield app
+    app.extensions["bridge"].close()
+
+
+@pytest.fixture
 def services(app):
     return app.extensions["bridge"]
 

@@ -10,7 +10,9 @@ from flask_smorest import Blueprint
 from bridge.catalog.schemas import (
     DeletedSchema,
     DemoInstalledSchema,
+    DuplicatePageSchema,
     IndexedSchema,
+    PageQuerySchema,
     ProductInputSchema,
     ProductListQuerySchema,
     ProductPageSchema,
@@ -60,6 +62,16 @@ class Products(MethodView):
             current_principal().account_id, query.get("category"), query["page"], query["per_page"]
         )
         return {**page, "products": [product_view(product) for product in page["products"]]}
+
+
+@blp.route("/duplicates")
+class Duplicates(MethodView):
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, DuplicatePageSchema)
+    def get(self, query):
+        """Near-duplicate products found while indexing (similarity above 0.95), newest first"""
+        pairs = services().catalog.duplicates(current_principal().account_id, query["page"], query["per_page"])
+        return {"duplicates": pairs, "page": query["page"], "per_page": query["per_page"]}
 
 
 @blp.route("/<string:product_id>")

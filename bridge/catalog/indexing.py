@@ -22,6 +22,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bridge.catalog.duplicates import DuplicateDetector
 from bridge.catalog.images import ImageLoader
 from bridge.catalog.models import Product
 from bridge.catalog.vectorviews import filter_metadata, product_text
@@ -64,6 +65,7 @@ class ProductIndexer:
         vectors: VectorStore,
         embeddings: EmbeddingService,
         images: ImageLoader,
+        duplicates: DuplicateDetector,
         clock: Callable[[], datetime],
         fetch_threads: int = 8,
     ):
@@ -71,6 +73,7 @@ class ProductIndexer:
         self._vectors = vectors
         self._embeddings = embeddings
         self._images = images
+        self._duplicates = duplicates
         self._clock = clock
         self._pool = ThreadPoolExecutor(max_workers=fetch_threads, thread_name_prefix="image-fetch")
 
@@ -158,6 +161,11 @@ class ProductIndexer:
             product = self._save(draft, colors)
         except IntegrityError:
             raise ConflictError("The product was created concurrently; retry.", field="product_id") from None
+        if new_vectors:  # once the product row exists, so the pair can reference it
+            visual = self._embeddings.visual()
+            collection = self._vectors.collection(draft.account_id, visual.space, visual.model_id, visual.dim)
+            first = new_vectors[min(new_vectors)]
+            self._duplicates.check(draft.account_id, draft.pk, collection, visual.space, first)
         return IndexOutcome(product, draft.existing is None, len(new_vectors))
 
     def _colors(self, draft: ProductDraft) -> list[dict[str, Any]]:

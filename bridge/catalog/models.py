@@ -36,3 +36,17 @@ class Product(Base):
     text_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DuplicatePair(Base):
+    """A newly indexed product whose photo nearly equals another product's photo."""
+
+    __tablename__ = "duplicate_pairs"
+    __table_args__ = (UniqueConstraint("product_pk", "existing_pk", name="uq_duplicate_pairs"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    product_pk: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    existing_pk: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    similarity: Mapped[float] = mapped_column(Float)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -123,3 +123,21 @@ class DemoInstalledSchema(ma.Schema):
     installed = fields.Integer(metadata={"example": 36})
     products = fields.List(fields.String())
     message = fields.String()
+
+
+class DuplicateSchema(ma.Schema):
+    product_id = fields.String(metadata={"description": "The product indexed later", "example": "shoe-002"})
+    duplicate_of = fields.String(metadata={"description": "The product it nearly equals", "example": "shoe-001"})
+    similarity_score = fields.Float(metadata={"example": 0.97})
+    detected_at = fields.DateTime()
+
+
+class DuplicatePageSchema(ma.Schema):
+    duplicates = fields.List(fields.Nested(DuplicateSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class PageQuerySchema(ma.Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -12,6 +12,7 @@ from typing import Any
 import marshmallow as ma
 from sqlalchemy import func, select
 
+from bridge.catalog.duplicates import DuplicateDetector
 from bridge.catalog.indexing import IndexOutcome, ProductDraft, ProductIndexer
 from bridge.catalog.models import Product
 from bridge.catalog.schemas import ProductMetadataSchema
@@ -23,9 +24,10 @@ DEMO_DIR = Path(__file__).parent / "demo"
 
 
 class CatalogService:
-    def __init__(self, db: Database, indexer: ProductIndexer, public_url: str):
+    def __init__(self, db: Database, indexer: ProductIndexer, duplicates: DuplicateDetector, public_url: str):
         self._db = db
         self._indexer = indexer
+        self._duplicates = duplicates
         self._public_url = public_url
 
     # -- writing ------------------------------------------------------------------------
@@ -146,6 +148,10 @@ class CatalogService:
             "per_page": per_page,
             "pages": math.ceil(total / per_page),
         }
+
+    def duplicates(self, account_id: str, page: int, per_page: int) -> list[dict[str, Any]]:
+        """Near-duplicate pairs found while indexing, newest first."""
+        return self._duplicates.list(account_id, page, per_page)
 
     def count(self, account_id: str) -> int:
         with self._db.transaction() as session:

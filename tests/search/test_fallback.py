@@ -8,20 +8,11 @@ import time
 import pytest
 from PIL import Image
 
-from bridge import create_app
-from tests.conftest import DEMO_IMAGES, AuthActions, app_settings
+from tests.conftest import DEMO_IMAGES, AuthActions
 
 
-@pytest.fixture
-def offline_app(tmp_path, monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    app = create_app(app_settings(tmp_path, CLIP_MODEL="ViT-B-32", CLIP_PRETRAINED="laion2b_s34b_b79k"))
-    yield app
-    app.extensions["bridge"].close()
-
-
-def test_missing_weights_fail_fast_and_readyz_names_the_fallback(offline_app):
-    client = offline_app.test_client()
+def test_missing_weights_fail_fast_and_readyz_names_the_fallback(descriptor_app):
+    client = descriptor_app.test_client()
     started = time.monotonic()
     ready = client.get("/readyz").json
     assert time.monotonic() - started < 20, "weights that cannot load must not hang start-up"
@@ -31,9 +22,9 @@ def test_missing_weights_fail_fast_and_readyz_names_the_fallback(offline_app):
     assert "BRIDGE_CLIP_PRETRAINED" in models["fallback_reason"]
 
 
-def test_image_search_works_on_the_descriptor_and_says_so(offline_app, images):
-    client = offline_app.test_client()
-    account = AuthActions(client, offline_app).account()
+def test_image_search_works_on_the_descriptor_and_says_so(descriptor_app, images):
+    client = descriptor_app.test_client()
+    account = AuthActions(client, descriptor_app).account()
     for name in ("wj01-blue.jpg", "mj01-orange.jpg", "24-mg01.jpg"):
         response = client.post(
             "/v1/products", json={"product_id": name[:-4], "image_url": images.url(name)}, headers=account.headers

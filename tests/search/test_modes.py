@@ -6,8 +6,7 @@ import io
 
 import pytest
 
-from bridge import create_app
-from tests.conftest import DEMO_IMAGES, AuthActions, app_settings
+from tests.conftest import DEMO_IMAGES, AuthActions
 
 SHOP = {
     "mj01-orange.jpg": {"name": "Beaumont Summit Kit", "category": "Jackets", "color_name": "orange"},
@@ -34,15 +33,12 @@ def shop(client, auth, images):
 
 
 @pytest.fixture
-def descriptor_shop(tmp_path, images, monkeypatch):
+def descriptor_shop(descriptor_app, images):
     """The weight-free descriptor ranks photos meaningfully, so blends can be judged on it."""
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    app = create_app(app_settings(tmp_path, CLIP_MODEL="ViT-B-32", CLIP_PRETRAINED="laion2b_s34b_b79k"))
-    client = app.test_client()
-    account = AuthActions(client, app).account()
+    client = descriptor_app.test_client()
+    account = AuthActions(client, descriptor_app).account()
     _stock(client, account, images)
-    yield client, account
-    app.extensions["bridge"].close()
+    return client, account
 
 
 def _ids(response) -> list[str]:
