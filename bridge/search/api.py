@@ -7,11 +7,15 @@ from flask_smorest import Blueprint
 
 from bridge.errors import InvalidInputError
 from bridge.http import accepts, current_principal, require_bearer_token, services
-from bridge.search.filters import SearchFilters
+from bridge.search.batch import options_from, run_batch, run_mode
 from bridge.search.schemas import (
+    BatchResponseSchema,
+    BatchSearchSchema,
     CropSearchSchema,
     CropUploadFormSchema,
+    FilteredSearchSchema,
     FusionSearchSchema,
+    HybridSearchSchema,
     MultiImageSearchSchema,
     SearchResponseSchema,
     TextSearchSchema,
@@ -24,14 +28,7 @@ blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Search
 blp.before_request(require_bearer_token)
 
 
-def _options(values: dict) -> dict:
-    """The parameters every mode shares: limit, threshold, pre-filters, explain."""
-    return {
-        "limit": values["limit"],
-        "threshold": values["threshold"],
-        "filters": SearchFilters.from_request(values),
-        "explain": values.get("explain", False),
-    }
+_options = options_from
 
 
 def _uploaded(files) -> bytes:
@@ -115,3 +112,30 @@ class CropUploadSearch(MethodView):
     def post(self, form, files):
         """Search with a region of an uploaded photo (form fields x, y, width, height)"""
         return services().search.by_crop_upload(_account(), _uploaded(files), form, _options(form))
+
+
+@blp.route("/hybrid")
+class HybridSearch(MethodView):
+    @blp.arguments(HybridSearchSchema)
+    @blp.response(200, SearchResponseSchema)
+    def post(self, body):
+        """Photo and/or words with colours and metadata filters (`visual_weight` is the photo's share)"""
+        return run_mode(services().search, _account(), "hybrid", body)
+
+
+@blp.route("/filtered")
+class FilteredSearch(MethodView):
+    @blp.arguments(FilteredSearchSchema)
+    @blp.response(200, SearchResponseSchema)
+    def post(self, body):
+        """Search by image URL within a filter (seed 003 `filters`, or `metadata_filters`)"""
+        return run_mode(services().search, _account(), "filtered", body)
+
+
+@blp.route("/batch")
+class BatchSearch(MethodView):
+    @blp.arguments(BatchSearchSchema)
+    @blp.response(200, BatchResponseSchema)
+    def post(self, body):
+        """Run up to 20 searches of any mode; one failing query does not fail the batch"""
+        return run_batch(services().search, _account(), body["queries"])

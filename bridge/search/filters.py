@@ -1,40 +1,57 @@
-"""Pre-filters shared by every search endpoint, as one Chroma ``where`` clause."""
+"""The filters of one search: pre-filters, seed 003 ``filters`` and seed 000 ``metadata_filters``,
+combined into one tree, split into what Chroma pre-filters and what is checked afterwards."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from bridge.embedding.colors import similar_palette_names
-from bridge.errors import InvalidInputError
+from bridge.catalog.models import Product
+from bridge.catalog.vectorviews import palette_names
+from bridge.search.filtering import (
+    AllOf,
+    combine,
+    from_prefilters,
+    matches,
+    parse_metadata_filters,
+    parse_mongo,
+    product_document,
+    to_chroma_where,
+)
 
 
 @dataclass(frozen=True)
 class SearchFilters:
-    category: str | None = None
-    price_min: float | None = None
-    price_max: float | None = None
-    color: str | None = None
+    tree: AllOf = AllOf(())
 
     @classmethod
     def from_request(cls, values: dict[str, Any]) -> SearchFilters:
-        filters = cls(values.get("category"), values.get("price_min"), values.get("price_max"), values.get("color"))
-        if filters.price_min is not None and filters.price_max is not None and filters.price_min > filters.price_max:
-            raise InvalidInputError("price_min must not be greater than price_max.", field="price_min")
-        return filters
+        """Every filter language a request may carry, ANDed; errors name the parameter."""
+        trees = [
+            from_prefilters(
+                values.get("category"), values.get("price_min"), values.get("price_max"), values.get("color")
+            )
+        ]
+        if values.get("filters") not in (None, "", {}):
+            trees.append(parse_mongo(values["filters"]))
+        if values.get("metadata_filters"):
+            trees.append(parse_metadata_filters(values["metadata_filters"]))
+        if values.get("colors"):
+            trees.append(
+                parse_metadata_filters(
+                    [{"field": "colors", "operator": "in", "value": values["colors"]}], field="colors"
+                )
+            )
+        return cls(combine(*trees))
 
-    def where(self) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
-        if self.category:
-            clauses.append({"category": self.category.strip().lower()})
-        if self.price_min is not None:
-            clauses.append({"price": {"$gte": float(self.price_min)}})
-        if self.price_max is not None:
-            clauses.append({"price": {"$lte": float(self.price_max)}})
-        if self.color:
-            names = similar_palette_names(self.color)
-            color_clauses = [{"colors": {"$contains": name}} for name in names]
-            clauses.append(color_clauses[0] if len(color_clauses) == 1 else {"$or": color_clauses})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    def where(self) -> dict | None:
+        return to_chroma_where(self.tree)[0]
+
+    @property
+    def needs_check(self) -> bool:
+        """Whether some condition is beyond Chroma and must be checked on each candidate."""
+        return bool(to_chroma_where(self.tree)[1].conditions)
+
+    def accepts(self, product: Product) -> bool:
+        rest = to_chroma_where(self.tree)[1]
+        return matches(rest, product_document(product.attributes, palette_names(product.attributes, product.colors)))

@@ -24,6 +24,21 @@ class PrefilterSchema(ma.Schema):
         validate=validate.Length(max=40),
         metadata={"description": "A colour name (blue, navy, ...) or #rrggbb; matches perceptually close colours."},
     )
+    filters = fields.Raw(
+        metadata={
+            "description": "Seed 003's MongoDB-like filter, as an object or a string such as "
+            '`{price: {gte: 50, lt: 100}, brand_name: ["Nike", "Adidas"], attributes["material"]: "cotton"}`.',
+        }
+    )
+    metadata_filters = fields.List(
+        fields.Dict(),
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "Seed 000's `[{field, operator, value}]`; operators eq, ne, gt, gte, lt, lte, in, nin, "
+            "contains, like.",
+            "example": [{"field": "category", "operator": "eq", "value": "dresses"}],
+        },
+    )
     explain = fields.Boolean(
         load_default=False, metadata={"description": "Add each channel's score to every result (`explain`)."}
     )
@@ -57,6 +72,23 @@ class FusionSearchSchema(PrefilterSchema):
     )
 
 
+class HybridSearchSchema(PrefilterSchema):
+    """Seed 000's hybrid search: photo and/or words, colours and metadata filters."""
+
+    image_url = HttpUrl(metadata={"example": "https://example.com/red-dress.jpg"})
+    query = fields.String(validate=validate.Length(min=1, max=500), metadata={"example": "summer dress"})
+    colors = fields.List(
+        fields.String(validate=validate.Length(max=40)),
+        validate=validate.Length(max=10),
+        metadata={"description": "Any of these colours (names or #rrggbb).", "example": ["red", "pink"]},
+    )
+    visual_weight = fields.Float(load_default=0.7, validate=validate.Range(min=0, max=1), metadata={"example": 0.7})
+
+
+class FilteredSearchSchema(PrefilterSchema):
+    image_url = HttpUrl(required=True)
+
+
 class MultiImageSearchSchema(PrefilterSchema):
     image_urls = fields.List(HttpUrl(), required=True, validate=validate.Length(min=1, max=10))
     aggregation = fields.String(
@@ -84,6 +116,19 @@ class CropUploadFormSchema(PrefilterSchema, BoxSchema):
     pass
 
 
+class BatchSearchSchema(ma.Schema):
+    queries = fields.List(
+        fields.Dict(),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={
+            "description": "Up to 20 searches, each `{type, ...}` with the body of that mode: type is one of "
+            "url, text, fusion, hybrid, filtered, multi_image, crop.",
+            "example": [{"type": "text", "query": "red dress", "limit": 5}],
+        },
+    )
+
+
 class SearchResultSchema(ma.Schema):
     product_id = fields.String(metadata={"example": "shoe-001"})
     similarity_score = fields.Float(
@@ -103,3 +148,18 @@ class SearchResponseSchema(ma.Schema):
             "description": "Image searches: the visual model that answered (OpenCLIP or the fallback descriptor)."
         }
     )
+
+
+class BatchItemSchema(ma.Schema):
+    index = fields.Integer()
+    type = fields.String()
+    status = fields.String(metadata={"description": "ok or error"})
+    response = fields.Nested(SearchResponseSchema, allow_none=True)
+    error = fields.Dict(allow_none=True, metadata={"description": "{error, detail, field} when this query failed"})
+
+
+class BatchResponseSchema(ma.Schema):
+    count = fields.Integer()
+    succeeded = fields.Integer()
+    failed = fields.Integer()
+    results = fields.List(fields.Nested(BatchItemSchema))

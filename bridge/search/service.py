@@ -30,6 +30,7 @@ from bridge.search.models import SearchLog
 
 log = logging.getLogger(__name__)
 AGGREGATIONS = ("average", "union", "best")
+MAX_CANDIDATES = 2000  # beyond this, a filter that rejects nearly everything returns what it found
 
 
 class SearchService:
@@ -116,10 +117,8 @@ class SearchService:
     # -- machinery --------------------------------------------------------------------------
 
     def _run(self, account_id, mode, text, query: ChannelQuery, weights, options, started, combine=None):
-        filters: SearchFilters = options["filters"]
-        limit, where = options["limit"], filters.where()
         per_channel = {
-            channel: self._channels.nearest(account_id, channel, query.vectors[channel], limit * 2, where)
+            channel: self._nearest(account_id, channel, query.vectors[channel], options)
             if channel in query.vectors
             else {}
             for channel in weights
@@ -132,6 +131,21 @@ class SearchService:
             response["visual_model"] = self._embeddings.visual().model_id
         return response
 
+    def _nearest(self, account_id: str, channel: str, matrix: np.ndarray, options: dict) -> Scores:
+        """A channel's candidates that pass every filter: Chroma pre-filters what it can; the rest
+        is checked per product, fetching more candidates until enough pass or none are left."""
+        filters: SearchFilters = options["filters"]
+        k = options["limit"] * 2
+        while True:
+            scores = self._channels.nearest(account_id, channel, matrix, k, filters.where())
+            if not filters.needs_check:
+                return scores
+            products = self._catalog.by_pk(account_id, list(scores))
+            passing = {pk: s for pk, s in scores.items() if pk in products and filters.accepts(products[pk])}
+            if len(passing) >= options["limit"] * 2 or len(scores) < k or k >= MAX_CANDIDATES:
+                return passing
+            k *= 4
+
     def _complete(self, account_id: str, query: ChannelQuery, per_channel: dict[str, Scores]) -> None:
         """Score every candidate on every channel, so fusion compares like with like."""
         candidates = set().union(*per_channel.values())
@@ -143,9 +157,9 @@ class SearchService:
                 scores.update({p.id: exact.get(p.id, (0.0, -1.0)) for p in missing})
 
     def _union(self, account_id: str, query: ChannelQuery, options: dict, started: float) -> dict[str, Any]:
-        where, limit = options["filters"].where(), options["limit"]
+        limit = options["limit"]
         lists = [
-            sorted(self._channels.nearest(account_id, VISUAL, row[None, :], limit, where).items(), key=lambda i: i[1])
+            sorted(self._nearest(account_id, VISUAL, row[None, :], options).items(), key=lambda item: item[1])
             for row in query.vectors[VISUAL]
         ]
         fused: dict[str, tuple[float, float]] = {}
