@@ -29,6 +29,7 @@ def options_from(values: dict[str, Any]) -> dict[str, Any]:
         "threshold": values["threshold"],
         "filters": SearchFilters.from_request(values),
         "explain": values.get("explain", False),
+        "category_boost": values.get("category_boost", True),
     }
 
 

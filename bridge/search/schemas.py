@@ -39,6 +39,10 @@ class PrefilterSchema(ma.Schema):
             "example": [{"field": "category", "operator": "eq", "value": "dresses"}],
         },
     )
+    category_boost = fields.Boolean(
+        load_default=True,
+        metadata={"description": "Boost results in the query's inferred category (on by default)."},
+    )
     explain = fields.Boolean(
         load_default=False, metadata={"description": "Add each channel's score to every result (`explain`)."}
     )
@@ -143,6 +147,9 @@ class SearchResponseSchema(ma.Schema):
     query_time_ms = fields.Float(metadata={"example": 12.5})
     count = fields.Integer()
     results = fields.List(fields.Nested(SearchResultSchema))
+    inferred_category = fields.String(
+        allow_none=True, metadata={"description": "The category the results were boosted towards, if any."}
+    )
     visual_model = fields.String(
         metadata={
             "description": "Image searches: the visual model that answered (OpenCLIP or the fallback descriptor)."

@@ -27,6 +27,7 @@ from bridge.errors import InvalidInputError
 from bridge.search.channels import CLIP_TEXT, COLOR, TEXT, VISUAL, ChannelQuery, Channels, Scores
 from bridge.search.filters import SearchFilters
 from bridge.search.models import SearchLog
+from bridge.search.ranking import CATEGORY_BOOST, boost_category, infer_category
 
 log = logging.getLogger(__name__)
 AGGREGATIONS = ("average", "union", "best")
@@ -172,21 +173,34 @@ class SearchService:
         return response
 
     def _respond(self, account_id, mode, text, fused, per_channel, options, started, keep_order=False):
-        """Rank by fused score, then by cosine (the clamp to [0, 1] must not create ties)."""
+        """Rank by fused score, then by cosine (the clamp to [0, 1] must not create ties), with
+        the inferred category boosted unless the request turns that off."""
         eligible = [(score, pk) for pk, score in fused.items() if score[0] >= options["threshold"]]
         ranked = eligible if keep_order else sorted(eligible, reverse=True)
-        ranked = ranked[: options["limit"]]
-        products = self._catalog.by_pk(account_id, [pk for _, pk in ranked])
-        results = []
-        for (score, _cosine), pk in ranked:
-            if pk not in products:
-                continue
-            result = {"product_id": products[pk].product_id, "similarity_score": round(score, 4)}
-            result["metadata"] = product_view(products[pk])["metadata"]
-            if options.get("explain"):
-                result["explain"] = {channel: scores.get(pk, (0.0,))[0] for channel, scores in per_channel.items()}
-            results.append(result)
-        return self._log(account_id, mode, text, results, started)
+        pool = ranked[: options["limit"] * 2]
+        products = self._catalog.by_pk(account_id, [pk for _, pk in pool])
+        inferred, boosted = None, set()
+        if options.get("category_boost", True) and not keep_order:
+            inferred = infer_category(pool, products)
+            if inferred:
+                pool, boosted = boost_category(pool, products, inferred)
+        results = [
+            self._result(products[pk], score, pk in boosted, per_channel, options)
+            for (score, _cosine), pk in pool[: options["limit"]]
+            if pk in products
+        ]
+        response = self._log(account_id, mode, text, results, started)
+        response["inferred_category"] = inferred
+        return response
+
+    @staticmethod
+    def _result(product, score: float, boosted: bool, per_channel: dict, options: dict) -> dict[str, Any]:
+        result = {"product_id": product.product_id, "similarity_score": round(score, 4)}
+        result["metadata"] = product_view(product)["metadata"]
+        if options.get("explain"):
+            result["explain"] = {channel: scores.get(product.id, (0.0,))[0] for channel, scores in per_channel.items()}
+            result["explain"]["category_boost"] = CATEGORY_BOOST if boosted else 0.0
+        return result
 
     def _log(self, account_id: str, mode: str, text: str | None, results: list, started: float) -> dict[str, Any]:
         took_ms = round((time.perf_counter() - started) * 1000, 2)

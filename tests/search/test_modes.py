@@ -61,8 +61,10 @@ def test_fusion_explains_each_channel(client, shop, images):
     response = client.post("/v1/search/fusion", json=body, headers=shop.headers)
     top = response.json["results"][0]
     assert top["product_id"] == "24-mb01"
-    assert set(top["explain"]) == {"visual", "text"}
-    assert top["similarity_score"] == pytest.approx((top["explain"]["visual"] + top["explain"]["text"]) / 2, abs=1e-3)
+    explain = top["explain"]
+    assert set(explain) == {"visual", "text", "category_boost"}
+    blended = (explain["visual"] + explain["text"]) / 2 + explain["category_boost"]
+    assert top["similarity_score"] == pytest.approx(min(1.0, blended), abs=1e-3)
 
 
 def test_fusion_needs_an_image_or_words(client, shop):
@@ -124,3 +126,22 @@ def test_crop_of_an_upload(client, shop):
         "/v1/search/crop/upload", data=form, headers=shop.headers, content_type="multipart/form-data"
     )
     assert _ids(response)[0] == "24-mg01"
+
+
+def test_category_of_the_best_matches_is_boosted_and_can_be_switched_off(client, auth):
+    account = auth.account()
+    catalog = {"b1": "Bags", "b2": "Bags", "b3": "Bags", "w1": "Watches", "h1": "Hoodies"}
+    for product_id, category in catalog.items():
+        body = {"product_id": product_id, "metadata": {"name": f"{category} item {product_id}", "category": category}}
+        client.post("/v1/products", json=body, headers=account.headers)
+    boosted = client.post("/v1/search/text", json={"query": "bags", "explain": True}, headers=account.headers).json
+    assert boosted["inferred_category"] == "bags"
+    bag_results = [r for r in boosted["results"] if r["product_id"].startswith("b")]
+    assert all(r["explain"]["category_boost"] == 0.05 for r in bag_results)
+    plain = client.post(
+        "/v1/search/text", json={"query": "bags", "category_boost": False}, headers=account.headers
+    ).json
+    assert plain["inferred_category"] is None
+    assert {r["product_id"]: r["similarity_score"] for r in plain["results"]}["w1"] == next(
+        r["similarity_score"] for r in boosted["results"] if r["product_id"] == "w1"
+    )
