@@ -69,12 +69,23 @@ def _register_api(app: Flask) -> None:
     from bridge.jobs.api import blp as jobs_blp
     from bridge.jobs.api import bulk_blp
     from bridge.search.api import blp as search_blp
+    from bridge.search.discovery_api import blp as visual_blp
     from bridge.system.api import blp as system_blp
     from bridge.system.api import docs_assets_bp
 
     api = http.BridgeApi(app)
     app.extensions["bridge_api"] = api
-    for blueprint in (system_blp, signup_blp, oauth_blp, account_blp, products_blp, bulk_blp, jobs_blp, search_blp):
+    for blueprint in (
+        system_blp,
+        signup_blp,
+        oauth_blp,
+        account_blp,
+        products_blp,
+        bulk_blp,
+        jobs_blp,
+        search_blp,
+        visual_blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets_bp)
     app.register_blueprint(demo_images_bp)

@@ -32,6 +32,7 @@ from bridge.jobs.worker import JobWorker
 from bridge.mail import Mailer
 from bridge.outbound import OutboundPolicy
 from bridge.search.channels import Channels
+from bridge.search.discovery import VisualDiscovery
 from bridge.search.service import SearchService
 from bridge.vectors.store import VectorStore
 
@@ -47,6 +48,7 @@ class Services:
     indexer: ProductIndexer
     catalog: CatalogService
     search: SearchService
+    discovery: VisualDiscovery
     jobs: JobService
     job_worker: JobWorker
     job_callbacks: JobCallbacks
@@ -99,9 +101,22 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
     indexer = ProductIndexer(db, vectors, embeddings, images, duplicates, clock)
     catalog = CatalogService(db, indexer, duplicates, config["PUBLIC_URL"])
     search = SearchService(db, Channels(vectors, embeddings), embeddings, catalog, images, clock)
+    discovery = VisualDiscovery(vectors, embeddings, catalog, images)
     jobs = JobService(db, config["SECRET_KEY"], clock, notify=lambda: job_worker.notify())
     job_callbacks = JobCallbacks(db, jobs, policy, clock, **config.get("CALLBACK_RETRY", {}))
     job_worker = JobWorker(db, catalog, job_callbacks.job_finished, clock)
     return Services(
-        config, db, mailer, accounts, vectors, embeddings, indexer, catalog, search, jobs, job_worker, job_callbacks
+        config,
+        db,
+        mailer,
+        accounts,
+        vectors,
+        embeddings,
+        indexer,
+        catalog,
+        search,
+        discovery,
+        jobs,
+        job_worker,
+        job_callbacks,
     )
