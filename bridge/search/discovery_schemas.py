@@ -23,7 +23,9 @@ class DetectionSchema(ma.Schema):
     height = fields.Integer(metadata={"example": 743})
     confidence = fields.Float(metadata={"example": 0.959})
     class_ = fields.Integer(
-        data_key="class", attribute="class", metadata={"description": "Stable id of the category (CRC-32 of its name); -1 if none."}
+        data_key="class",
+        attribute="class",
+        metadata={"description": "Stable id of the category (CRC-32 of its name); -1 if none."},
     )
     name = fields.String(metadata={"description": "The category name (may be empty)."})
     embedding = fields.List(fields.Float(), metadata={"description": "The region's vector, for visual recommend."})
