@@ -31,6 +31,7 @@ from bridge.jobs.service import JobService
 from bridge.jobs.worker import JobWorker
 from bridge.mail import Mailer
 from bridge.outbound import OutboundPolicy
+from bridge.search.autocomplete import AutocompleteService
 from bridge.search.channels import Channels
 from bridge.search.discovery import VisualDiscovery
 from bridge.search.service import SearchService
@@ -49,6 +50,7 @@ class Services:
     catalog: CatalogService
     search: SearchService
     discovery: VisualDiscovery
+    autocomplete: AutocompleteService
     jobs: JobService
     job_worker: JobWorker
     job_callbacks: JobCallbacks
@@ -68,6 +70,7 @@ class Services:
     def close(self) -> None:
         self.job_worker.stop()
         self.job_callbacks.close()
+        self.autocomplete.close()
         self.indexer.close()
         self.vectors.close()
         self.db.dispose()
@@ -102,6 +105,7 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
     catalog = CatalogService(db, indexer, duplicates, config["PUBLIC_URL"])
     search = SearchService(db, Channels(vectors, embeddings), embeddings, catalog, images, clock)
     discovery = VisualDiscovery(vectors, embeddings, catalog, images)
+    autocomplete = AutocompleteService(db, catalog)
     jobs = JobService(db, config["SECRET_KEY"], clock, notify=lambda: job_worker.notify())
     job_callbacks = JobCallbacks(db, jobs, policy, clock, **config.get("CALLBACK_RETRY", {}))
     job_worker = JobWorker(db, catalog, job_callbacks.job_finished, clock)
@@ -116,6 +120,7 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
         catalog,
         search,
         discovery,
+        autocomplete,
         jobs,
         job_worker,
         job_callbacks,

@@ -18,6 +18,8 @@ from bridge.search.schemas import (
     HybridSearchSchema,
     MultiImageSearchSchema,
     SearchResponseSchema,
+    SuggestQuerySchema,
+    SuggestResponseSchema,
     TextSearchSchema,
     UploadFileSchema,
     UploadSearchFormSchema,
@@ -139,3 +141,16 @@ class BatchSearch(MethodView):
     def post(self, body):
         """Run up to 20 searches of any mode; one failing query does not fail the batch"""
         return run_batch(services().search, _account(), body["queries"])
+
+
+@blp.route("/suggest")
+class Suggest(MethodView):
+    @blp.arguments(SuggestQuerySchema, location="query")
+    @blp.response(200, SuggestResponseSchema)
+    def get(self, query):
+        """Autocomplete: completions with highlighted matches, and the top products
+
+        Completions come from product names, brands, categories and popular past
+        queries; prefixes tolerate one typo from 4 characters and two from 8.
+        """
+        return services().autocomplete.suggest(_account(), query["q"], query["limit"])

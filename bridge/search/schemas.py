@@ -170,3 +170,32 @@ class BatchResponseSchema(ma.Schema):
     succeeded = fields.Integer()
     failed = fields.Integer()
     results = fields.List(fields.Nested(BatchItemSchema))
+
+
+class SuggestQuerySchema(ma.Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"example": "jack"})
+    limit = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
+
+
+class SuggestionSchema(ma.Schema):
+    text = fields.String(metadata={"example": "Stellar Solar Jacket"})
+    kind = fields.String(metadata={"description": "product, brand, category or query"})
+    score = fields.Float()
+    highlight = fields.List(fields.List(fields.Integer()), metadata={"description": "[start, end) spans matched"})
+    highlighted = fields.String(metadata={"example": "Stellar Solar <mark>Jack</mark>et"})
+    corrected = fields.Boolean(metadata={"description": "true when matched with a typo correction"})
+
+
+class SuggestProductSchema(ma.Schema):
+    product_id = fields.String()
+    name = fields.String(allow_none=True)
+    price = fields.Float(allow_none=True)
+    image_url = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+
+
+class SuggestResponseSchema(ma.Schema):
+    query = fields.String()
+    query_time_ms = fields.Float()
+    suggestions = fields.List(fields.Nested(SuggestionSchema))
+    products = fields.List(fields.Nested(SuggestProductSchema))
