@@ -34,6 +34,7 @@ from bridge.outbound import OutboundPolicy
 from bridge.search.autocomplete import AutocompleteService
 from bridge.search.channels import Channels
 from bridge.search.discovery import VisualDiscovery
+from bridge.search.lexicon import LexicalIndexes
 from bridge.search.service import SearchService
 from bridge.vectors.store import VectorStore
 
@@ -103,7 +104,8 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
     duplicates = DuplicateDetector(db, vectors, clock)
     indexer = ProductIndexer(db, vectors, embeddings, images, duplicates, clock)
     catalog = CatalogService(db, indexer, duplicates, config["PUBLIC_URL"])
-    search = SearchService(db, Channels(vectors, embeddings), embeddings, catalog, images, clock)
+    channels = Channels(vectors, embeddings, LexicalIndexes(db))
+    search = SearchService(db, channels, embeddings, catalog, images, clock)
     discovery = VisualDiscovery(vectors, embeddings, catalog, images)
     autocomplete = AutocompleteService(db, catalog)
     jobs = JobService(db, config["SECRET_KEY"], clock, notify=lambda: job_worker.notify())

@@ -4,6 +4,9 @@
   a product scores by its best photo.
 - ``text``: MiniLM query against MiniLM product text.
 - ``clip_text``: CLIP text against product photos, only when real CLIP weights are loaded.
+- ``lexical``: BM25F over the product's name, brand, category, tags, attributes and
+  description (:mod:`bridge.search.lexical`), min-max scaled between the query's best score
+  and its 100th best (0 below that), the scaling that fused best on the chorus judgments.
 - ``color``: colour words in the query ("in blue") against the product's photo colours
   (share of the photo in a perceptually close colour) and its declared colour.
 
@@ -24,10 +27,12 @@ from bridge.catalog.vectorviews import palette_names
 from bridge.embedding.colors import similar_palette_names
 from bridge.embedding.service import TEXT_SPACE, EmbeddingService
 from bridge.errors import InvalidInputError
+from bridge.search.lexicon import LexicalIndexes
 from bridge.search.scoring import similarity_score
 from bridge.vectors.store import VectorStore
 
-VISUAL, TEXT, CLIP_TEXT, COLOR = "visual", "text", "clip_text", "color"
+VISUAL, TEXT, CLIP_TEXT, COLOR, LEXICAL = "visual", "text", "clip_text", "color", "lexical"
+LEXICAL_DEPTH = 100
 IMAGES_PER_PRODUCT = 4  # over-fetch so that several photos of one product don't crowd out others
 Scores = dict[str, tuple[float, float]]
 
@@ -38,12 +43,15 @@ class ChannelQuery:
 
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> (n, dim) query matrix
     colors: list[set[str]] = field(default_factory=list)  # per colour word: acceptable palette names
+    text: str | None = None
+    lexical_range: tuple[float, float] = (0.0, 0.0)  # the query's 100th and best raw BM25 scores
 
 
 class Channels:
-    def __init__(self, vectors: VectorStore, embeddings: EmbeddingService):
+    def __init__(self, vectors: VectorStore, embeddings: EmbeddingService, lexicon: LexicalIndexes):
         self._vectors = vectors
         self._embeddings = embeddings
+        self._lexicon = lexicon
 
     def query_for(self, images: list | None = None, text: str | None = None) -> ChannelQuery:
         """Embed the query once per channel that can use it."""
@@ -52,6 +60,7 @@ class Channels:
         if images:
             query.vectors[VISUAL] = visual.embed_images(images)
         if text:
+            query.text = text
             query.vectors[TEXT] = self._embeddings.embed_texts([text])
             if visual.embed_query_texts is not None:
                 query.vectors[CLIP_TEXT] = visual.embed_query_texts([text])
@@ -69,10 +78,21 @@ class Channels:
                 scores[pk] = max((similarity_score(space, hit.similarity), hit.similarity), scores.get(pk, (0.0, -1.0)))
         return scores
 
+    def lexical_nearest(self, account_id: str, query: ChannelQuery, k: int) -> Scores:
+        """The best BM25 matches; remembers the best raw score so exact scores share its scale."""
+        hits = self._lexicon.index_for(account_id).search(query.text or "", max(k, LEXICAL_DEPTH))
+        if hits:
+            query.lexical_range = (hits[-1][1] if len(hits) >= LEXICAL_DEPTH else 0.0, hits[0][1])
+        return {pk: _lexical(score, query.lexical_range) for pk, score in hits[:k]}
+
     def exact(self, account_id: str, channel: str, query: ChannelQuery, products: list[Product]) -> Scores:
-        """Score the given products on a channel from their stored vectors (or colours)."""
+        """Score the given products on a channel from their stored vectors (or colours, or BM25)."""
         if channel == COLOR:
             return {p.id: color_score(p, query.colors) for p in products}
+        if channel == LEXICAL:
+            allowed = {p.id for p in products}
+            hits = self._lexicon.index_for(account_id).search(query.text or "", len(allowed), allowed)
+            return {pk: _lexical(score, query.lexical_range) for pk, score in hits}
         matrix = query.vectors[channel]
         collection, space = self._collection(account_id, channel)
         ids = {p.id: [image_vector_id(p.id, i["sha256"]) for i in p.images] for p in products}
@@ -96,6 +116,12 @@ class Channels:
         visual = self._embeddings.visual()
         collection = self._vectors.collection(account_id, visual.space, visual.model_id, visual.dim)
         return collection, (visual.space if channel == VISUAL else CLIP_TEXT)
+
+
+def _lexical(raw: float, score_range: tuple[float, float]) -> tuple[float, float]:
+    floor, best = score_range
+    score = min(1.0, max(0.0, (raw - floor) / (best - floor))) if best > floor else float(raw >= best > 0)
+    return round(score, 4), score
 
 
 def colour_words(text: str) -> list[set[str]]:

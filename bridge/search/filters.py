@@ -55,3 +55,9 @@ class SearchFilters:
     def accepts(self, product: Product) -> bool:
         rest = to_chroma_where(self.tree)[1]
         return matches(rest, product_document(product.attributes, palette_names(product.attributes, product.colors)))
+
+    def accepts_all(self, product: Product) -> bool:
+        """Check every condition, for channels that cannot pre-filter at all (BM25)."""
+        return matches(
+            self.tree, product_document(product.attributes, palette_names(product.attributes, product.colors))
+        )

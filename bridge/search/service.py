@@ -24,7 +24,7 @@ from bridge.catalog.service import CatalogService, product_view
 from bridge.db import Database, new_id
 from bridge.embedding.service import EmbeddingService
 from bridge.errors import InvalidInputError
-from bridge.search.channels import CLIP_TEXT, COLOR, TEXT, VISUAL, ChannelQuery, Channels, Scores
+from bridge.search.channels import CLIP_TEXT, COLOR, LEXICAL, TEXT, VISUAL, ChannelQuery, Channels, Scores
 from bridge.search.filters import SearchFilters
 from bridge.search.models import SearchLog
 from bridge.search.ranking import CATEGORY_BOOST, boost_category, infer_category
@@ -80,12 +80,11 @@ class SearchService:
         return self.by_image(account_id, crop(self._decode(data), box), options, mode="crop")
 
     def by_text(self, account_id: str, text: str, options: dict) -> dict[str, Any]:
-        """MiniLM over product texts, plus CLIP text-to-image when real CLIP weights are loaded;
-        a product keeps its better score, so imageless products are found too."""
+        """The text engine: BM25 and MiniLM over product texts, plus CLIP text-to-image when real
+        CLIP weights are loaded, fused with :func:`text_weights`; imageless products are found too."""
         started = time.perf_counter()
         query = self._channels.query_for(text=text)
-        weights = {channel: 1.0 for channel in (TEXT, CLIP_TEXT) if channel in query.vectors}
-        return self._run(account_id, "text", text, query, weights, options, started, combine=max)
+        return self._run(account_id, "text", text, query, text_weights(query), options, started)
 
     def fusion(self, account_id: str, image_url: str | None, text: str | None, image_weight: float, options: dict):
         """ "Like this, but in blue": the photo's visual score and the words' text scores, blended."""
@@ -117,20 +116,43 @@ class SearchService:
 
     # -- machinery --------------------------------------------------------------------------
 
-    def _run(self, account_id, mode, text, query: ChannelQuery, weights, options, started, combine=None):
-        per_channel = {
-            channel: self._nearest(account_id, channel, query.vectors[channel], options)
-            if channel in query.vectors
-            else {}
-            for channel in weights
-        }
+    def rank(self, account_id: str, query: ChannelQuery, weights: dict[str, float], options: dict):
+        """Candidates of every channel, scored exactly on all of them, fused: ``(fused, per_channel)``."""
+        per_channel = {channel: self._channel_candidates(account_id, channel, query, options) for channel in weights}
         if len(per_channel) > 1:
             self._complete(account_id, query, per_channel)
-        fused = _fuse(per_channel, weights, combine)
+        return _fuse(per_channel, weights), per_channel
+
+    def text_query(self, text: str) -> ChannelQuery:
+        return self._channels.query_for(text=text)
+
+    def _run(self, account_id, mode, text, query: ChannelQuery, weights, options, started):
+        fused, per_channel = self.rank(account_id, query, weights, options)
         response = self._respond(account_id, mode, text, fused, per_channel, options, started)
         if VISUAL in weights:
             response["visual_model"] = self._embeddings.visual().model_id
         return response
+
+    def _channel_candidates(self, account_id: str, channel: str, query: ChannelQuery, options: dict) -> Scores:
+        if channel == LEXICAL:
+            return self._lexical_candidates(account_id, query, options)
+        if channel in query.vectors:
+            return self._nearest(account_id, channel, query.vectors[channel], options)
+        return {}
+
+    def _lexical_candidates(self, account_id: str, query: ChannelQuery, options: dict) -> Scores:
+        """BM25 knows nothing of filters: every candidate is checked against the whole tree."""
+        filters: SearchFilters = options["filters"]
+        k = options["limit"] * 2
+        while True:
+            scores = self._channels.lexical_nearest(account_id, query, k)
+            if not filters.tree.conditions:
+                return scores
+            products = self._catalog.by_pk(account_id, list(scores))
+            passing = {pk: s for pk, s in scores.items() if pk in products and filters.accepts_all(products[pk])}
+            if len(passing) >= options["limit"] * 2 or len(scores) < k or k >= MAX_CANDIDATES:
+                return passing
+            k *= 4
 
     def _nearest(self, account_id: str, channel: str, matrix: np.ndarray, options: dict) -> Scores:
         """A channel's candidates that pass every filter: Chroma pre-filters what it can; the rest
@@ -220,17 +242,27 @@ class SearchService:
         return {"query_id": query_id, "query_time_ms": took_ms, "count": len(results), "results": results}
 
 
-def _fuse(per_channel: dict[str, Scores], weights: dict[str, float], combine) -> dict[str, tuple[float, float]]:
-    """Weighted mean of calibrated scores (and of cosines, for tie-breaking), or the best channel."""
+def _fuse(per_channel: dict[str, Scores], weights: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Weighted mean of calibrated scores (and of cosines, for tie-breaking)."""
     total = sum(weights.values()) or 1.0
     fused: dict[str, tuple[float, float]] = {}
     for pk in set().union(*per_channel.values()) if per_channel else ():
         pairs = [(weights[c], per_channel[c].get(pk, (0.0, -1.0))) for c in per_channel]
-        if combine is max:
-            fused[pk] = max(pair for _, pair in pairs)
-        else:
-            fused[pk] = (sum(w * s for w, (s, _) in pairs) / total, sum(w * c for w, (_, c) in pairs) / total)
+        fused[pk] = (sum(w * s for w, (s, _) in pairs) / total, sum(w * c for w, (_, c) in pairs) / total)
     return fused
+
+
+# The text engine's blend, from bench/relevance.py on the chorus judgments (see the README):
+# 0.6 BM25 + 0.4 calibrated MiniLM gave nDCG@10 0.847 against 0.824 for BM25 alone. The CLIP
+# text-to-image weight could not be measured there (no images) and is a conservative guess.
+LEXICAL_WEIGHT, MINILM_WEIGHT, CLIP_TEXT_WEIGHT = 0.6, 0.4, 0.3
+
+
+def text_weights(query: ChannelQuery) -> dict[str, float]:
+    weights = {LEXICAL: LEXICAL_WEIGHT, TEXT: MINILM_WEIGHT}
+    if CLIP_TEXT in query.vectors:
+        weights[CLIP_TEXT] = CLIP_TEXT_WEIGHT
+    return weights
 
 
 def crop(image: Image.Image, box: dict) -> Image.Image:
