@@ -70,6 +70,7 @@ def _register_api(app: Flask) -> None:
     from bridge.jobs.api import bulk_blp
     from bridge.search.api import blp as search_blp
     from bridge.search.discovery_api import blp as visual_blp
+    from bridge.search.semantic_api import blp as semantic_blp
     from bridge.system.api import blp as system_blp
     from bridge.system.api import docs_assets_bp
 
@@ -85,6 +86,7 @@ def _register_api(app: Flask) -> None:
         jobs_blp,
         search_blp,
         visual_blp,
+        semantic_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets_bp)

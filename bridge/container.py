@@ -35,6 +35,7 @@ from bridge.search.autocomplete import AutocompleteService
 from bridge.search.channels import Channels
 from bridge.search.discovery import VisualDiscovery
 from bridge.search.lexicon import LexicalIndexes
+from bridge.search.semantic import SemanticSearch
 from bridge.search.service import SearchService
 from bridge.vectors.store import VectorStore
 
@@ -51,6 +52,7 @@ class Services:
     catalog: CatalogService
     search: SearchService
     discovery: VisualDiscovery
+    semantic: SemanticSearch
     autocomplete: AutocompleteService
     jobs: JobService
     job_worker: JobWorker
@@ -107,6 +109,7 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
     channels = Channels(vectors, embeddings, LexicalIndexes(db))
     search = SearchService(db, channels, embeddings, catalog, images, clock)
     discovery = VisualDiscovery(vectors, embeddings, catalog, images)
+    semantic = SemanticSearch(search, catalog)
     autocomplete = AutocompleteService(db, catalog)
     jobs = JobService(db, config["SECRET_KEY"], clock, notify=lambda: job_worker.notify())
     job_callbacks = JobCallbacks(db, jobs, policy, clock, **config.get("CALLBACK_RETRY", {}))
@@ -122,6 +125,7 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
         catalog,
         search,
         discovery,
+        semantic,
         autocomplete,
         jobs,
         job_worker,
