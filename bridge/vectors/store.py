@@ -49,6 +49,11 @@ class VectorStore:
         self._lock_file = None
         self._collections: dict[str, Any] = {}
         self._open_lock = threading.Lock()
+        # Filtered search: a query planner over per-process mirrors of the collections (planner.py).
+        from bridge.vectors.planner import Mirrors, QueryPlanner  # here: planner imports VectorHit from this module
+
+        self._mirrors = Mirrors(self.client, shared=chroma_url is not None)
+        self._planner = QueryPlanner()
 
     @property
     def mode(self) -> str:
@@ -105,6 +110,7 @@ class VectorStore:
                 embeddings=vectors[start : start + step],
                 metadatas=[_clean(m) for m in metadatas[start : start + step]],
             )
+        self._mirrors.upsert(collection, ids, vectors, [_clean(m) for m in metadatas])
 
     def update_metadata(self, collection, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
         """Refresh filter fields of vectors whose content did not change."""
@@ -113,6 +119,7 @@ class VectorStore:
             collection.update(
                 ids=ids[start : start + step], metadatas=[_clean(m) for m in metadatas[start : start + step]]
             )
+        self._mirrors.update_metadata(collection, ids, [_clean(m) for m in metadatas])
 
     def delete(self, account_id: str, space: str, ids: list[str]) -> None:
         if not ids:
@@ -120,6 +127,7 @@ class VectorStore:
         collection = self._existing(account_id, space)
         if collection is not None:
             collection.delete(ids=ids)
+            self._mirrors.delete(collection, ids)
 
     def query(self, collection, vector: np.ndarray, k: int, where: dict | None = None) -> list[VectorHit]:
         count = collection.count()
@@ -134,6 +142,21 @@ class VectorStore:
                 result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
             )
         ]
+
+    def search(self, collection, vector: np.ndarray, k: int, where: dict | None = None) -> list[VectorHit]:
+        """Like ``query``, but a filtered search is planned over this process's mirror (see planner.py)."""
+        return self.plan(collection, vector, k, where).hits
+
+    def plan(self, collection, vector: np.ndarray, k: int, where: dict | None = None):
+        """``search`` with the strategy the planner chose (``PlannedSearch``), for logs and benchmarks."""
+        mirror = self._mirrors.ready(collection) if where else None
+        planned = self._planner.search(collection, mirror, np.asarray(vector, dtype=np.float32), k, where)
+        log.debug("search %s k=%d where=%s: %s", collection.name, k, where, planned.strategy)
+        return planned
+
+    def warm(self, collection) -> bool:
+        """Load the collection's mirror now rather than on its first filtered search; True when ready."""
+        return self._mirrors.warm(collection)
 
     def get_vectors(self, collection, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors by id (missing ids are left out), for exact scoring of candidates."""
@@ -152,6 +175,7 @@ class VectorStore:
             self._collections.pop(name, None)
             if self._existing(account_id, space) is not None:
                 self.client().delete_collection(name)
+            self._mirrors.drop(name)
 
     def _existing(self, account_id: str, space: str):
         name = collection_name(account_id, space)
@@ -167,6 +191,7 @@ class VectorStore:
         return {"ok": True, "mode": self.mode}
 
     def close(self) -> None:
+        self._mirrors.close()
         self._collections.clear()
         if self._client is not None:
             # Chroma's close() releases the embedded system but leaves the HTTP client's
