@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bridge.catalog.duplicates import DuplicateDetector
 from bridge.catalog.images import ImageLoader
 from bridge.catalog.models import Product
 from bridge.catalog.vectorviews import filter_metadata, product_text
+from bridge.catalog.vectorwrites import VectorBatch
 from bridge.db import Database, new_id
 from bridge.embedding.colors import dominant_colors
 from bridge.embedding.service import CLIP_SPACE, DESCRIPTOR_SPACE, TEXT_SPACE, EmbeddingService, VisualBackend
@@ -33,6 +34,7 @@ from bridge.errors import BridgeError, ConflictError
 from bridge.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
+EMBED_SIZE = 448
 
 
 @dataclass
@@ -49,6 +51,7 @@ class ProductDraft:
     decoded: dict[int, Image.Image] = field(default_factory=dict)  # position -> image to embed
     error: BridgeError | None = None
     force: bool = False  # re-embed even unchanged content (reindexing)
+    colors: list[dict[str, Any]] | None = None  # of the main photo, when it is new
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,13 @@ class ProductIndexer:
                     continue
                 image = self._images.decode(data, field_name)
                 draft.images.append({"url": url, "sha256": sha, "width": image.width, "height": image.height})
+                # Here, in the fetch threads, so the model's thread only embeds: the models see
+                # 224 px (CLIP) or 160 px (descriptor), so 448 px loses nothing.
+                image.thumbnail((EMBED_SIZE, EMBED_SIZE))
+                if position == 0:
+                    draft.colors = [
+                        {"hex": c.hex, "name": c.name, "share": round(c.share, 3)} for c in dominant_colors(image)
+                    ]
                 draft.decoded[position] = image
         except BridgeError as exc:
             draft.error = exc
@@ -121,19 +131,22 @@ class ProductIndexer:
     # -- step 2: embed and write ------------------------------------------------------------
 
     def commit(self, drafts: list[ProductDraft]) -> list[IndexOutcome | BridgeError]:
+        """Embed every new image and text of the chunk in one call each, write the vectors in one
+        batch per collection and the rows in one transaction, then look for duplicates."""
         ready = [draft for draft in drafts if draft.error is None]
         image_vectors = self._embed_images(ready)
         text_vectors = self._embed_texts(ready)
-        outcomes: list[IndexOutcome | BridgeError] = []
-        for draft in drafts:
-            if draft.error is not None:
-                outcomes.append(draft.error)
-                continue
-            try:
-                outcomes.append(self._write(draft, image_vectors.get(draft.pk, {}), text_vectors.get(draft.pk)))
-            except BridgeError as exc:
-                outcomes.append(exc)
-        return outcomes
+        batch = VectorBatch(self._vectors)
+        for draft in ready:
+            filters = filter_metadata(draft.product_id, draft.metadata, self._colors(draft))
+            self._write_image_vectors(batch, draft, image_vectors.get(draft.pk, {}), filters)
+            self._write_text_vector(batch, draft, text_vectors.get(draft.pk), filters)
+        batch.flush()
+        saved = self._save_all(ready)
+        for draft in ready:
+            if draft.pk in image_vectors and not isinstance(saved[draft.pk], BridgeError):
+                self._check_duplicate(draft, image_vectors[draft.pk])
+        return [draft.error or saved[draft.pk] for draft in drafts]
 
     def _embed_images(self, drafts: list[ProductDraft]) -> dict[str, dict[int, Any]]:
         keys = [(draft.pk, position) for draft in drafts for position in draft.decoded]
@@ -152,32 +165,39 @@ class ProductIndexer:
         matrix = self._embeddings.embed_texts(texts) if texts else []
         return {draft.pk: vector for draft, vector in zip(changed, matrix, strict=True)}
 
-    def _write(self, draft: ProductDraft, new_vectors: dict[int, Any], text_vector: Any) -> IndexOutcome:
-        colors = self._colors(draft)
-        filters = filter_metadata(draft.product_id, draft.metadata, colors)
-        self._write_image_vectors(draft, new_vectors, filters)
-        self._write_text_vector(draft, text_vector, filters)
+    def _check_duplicate(self, draft: ProductDraft, new_vectors: dict[int, Any]) -> None:
+        visual = self._embeddings.visual()
+        collection = self._vectors.collection(draft.account_id, visual.space, visual.model_id, visual.dim)
+        self._duplicates.check(draft.account_id, draft.pk, collection, visual.space, new_vectors[min(new_vectors)])
+
+    def _save_all(self, drafts: list[ProductDraft]) -> dict[str, IndexOutcome | BridgeError]:
+        """All rows in one transaction; if one clashes (a concurrent create), each on its own."""
         try:
-            product = self._save(draft, colors)
+            with self._db.transaction() as session:
+                products = [self._save(session, draft) for draft in drafts]
         except IntegrityError:
-            raise ConflictError("The product was created concurrently; retry.", field="product_id") from None
-        if new_vectors:  # once the product row exists, so the pair can reference it
-            visual = self._embeddings.visual()
-            collection = self._vectors.collection(draft.account_id, visual.space, visual.model_id, visual.dim)
-            first = new_vectors[min(new_vectors)]
-            self._duplicates.check(draft.account_id, draft.pk, collection, visual.space, first)
-        return IndexOutcome(product, draft.existing is None, len(new_vectors))
+            return {draft.pk: self._save_alone(draft) for draft in drafts}
+        return {
+            d.pk: IndexOutcome(p, d.existing is None, len(d.decoded)) for d, p in zip(drafts, products, strict=True)
+        }
+
+    def _save_alone(self, draft: ProductDraft) -> IndexOutcome | BridgeError:
+        try:
+            with self._db.transaction() as session:
+                return IndexOutcome(self._save(session, draft), draft.existing is None, len(draft.decoded))
+        except IntegrityError:
+            return ConflictError("The product was created concurrently; retry.", field="product_id")
 
     def _colors(self, draft: ProductDraft) -> list[dict[str, Any]]:
-        if 0 in draft.decoded:
-            return [
-                {"hex": c.hex, "name": c.name, "share": round(c.share, 3)} for c in dominant_colors(draft.decoded[0])
-            ]
+        if draft.colors is not None:
+            return draft.colors
         if draft.images and draft.existing is not None:
             return draft.existing.colors
         return []
 
-    def _write_image_vectors(self, draft: ProductDraft, new_vectors: dict[int, Any], filters: dict) -> None:
+    def _write_image_vectors(
+        self, batch: VectorBatch, draft: ProductDraft, new_vectors: dict[int, Any], filters: dict
+    ) -> None:
         visual = self._embeddings.visual()
         old_ids = {
             image_vector_id(draft.pk, image["sha256"]) for image in (draft.existing.images if draft.existing else [])
@@ -186,40 +206,37 @@ class ProductIndexer:
         if draft.images:
             collection = self._vectors.collection(draft.account_id, visual.space, visual.model_id, visual.dim)
             added = [current[position] for position in new_vectors]
-            if added:
-                matrix = _stack([new_vectors[position] for position in new_vectors])
-                self._vectors.upsert(collection, added, matrix, [filters] * len(added))
-            kept = [vector_id for vector_id in current if vector_id not in added]
-            self._vectors.update_metadata(collection, kept, [filters] * len(kept))
+            batch.upsert(collection, added, [new_vectors[position] for position in new_vectors], filters)
+            batch.update(collection, [vector_id for vector_id in current if vector_id not in added], filters)
         stale = sorted(old_ids - set(current))
-        if draft.existing is not None and draft.existing.visual_model:
-            self._vectors.delete(draft.account_id, _space_of(draft.existing.visual_model, visual), stale)
+        if draft.existing is not None and draft.existing.visual_model and stale:
+            batch.delete(draft.account_id, _space_of(draft.existing.visual_model, visual), stale)
 
-    def _write_text_vector(self, draft: ProductDraft, text_vector: Any, filters: dict) -> None:
+    def _write_text_vector(self, batch: VectorBatch, draft: ProductDraft, text_vector: Any, filters: dict) -> None:
         collection = self._vectors.collection(
             draft.account_id, TEXT_SPACE, self._embeddings.text_model_id, self._embeddings.text_dim()
         )
         if text_vector is not None:
-            self._vectors.upsert(collection, [draft.pk], _stack([text_vector]), [filters])
+            batch.upsert(collection, [draft.pk], [text_vector], filters)
         else:
-            self._vectors.update_metadata(collection, [draft.pk], [filters])
+            batch.update(collection, [draft.pk], filters)
 
-    def _save(self, draft: ProductDraft, colors: list[dict[str, Any]]) -> Product:
+    def _save(self, session: Session, draft: ProductDraft) -> Product:
         now = self._clock()
         metadata = draft.metadata
-        with self._db.transaction() as session:
-            product = session.get(Product, draft.pk) or Product(
-                id=draft.pk, account_id=draft.account_id, product_id=draft.product_id, created_at=now
-            )
-            product.name, product.category = metadata.get("name"), metadata.get("category")
-            product.brand, product.price = metadata.get("brand"), metadata.get("price")
-            product.attributes = metadata
-            product.images = draft.images
-            product.colors = colors
-            product.visual_model = self._embeddings.visual().model_id if draft.images else None
-            product.text_hash = _text_hash(metadata)
-            product.updated_at = now
-            session.add(product)
+        product = session.get(Product, draft.pk) or Product(
+            id=draft.pk, account_id=draft.account_id, product_id=draft.product_id, created_at=now
+        )
+        product.name, product.category = metadata.get("name"), metadata.get("category")
+        product.brand, product.price = metadata.get("brand"), metadata.get("price")
+        product.attributes = metadata
+        product.images = draft.images
+        product.colors = self._colors(draft)
+        product.visual_model = self._embeddings.visual().model_id if draft.images else None
+        product.text_hash = _text_hash(metadata)
+        product.updated_at = now
+        session.add(product)
+        session.flush()
         return product
 
     # -- removal ------------------------------------------------------------------------------
@@ -251,7 +268,3 @@ def _space_of(model_id: str, visual: VisualBackend) -> str:
 
 def _text_hash(metadata: dict[str, Any]) -> str:
     return hashlib.sha256(product_text(metadata).encode()).hexdigest()
-
-
-def _stack(vectors: list[Any]) -> np.ndarray:
-    return np.stack(vectors).astype(np.float32)

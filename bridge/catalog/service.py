@@ -158,12 +158,15 @@ class CatalogService:
             return session.scalar(select(func.count(Product.id)).where(Product.account_id == account_id))
 
     def by_pk(self, account_id: str, pks: list[str]) -> dict[str, Product]:
-        """Products by internal id, scoped to the account (search results pass through here)."""
+        """Products by internal id, scoped to the account (search results pass through here).
+
+        Selected by primary key and checked against the account in Python: with the account in
+        the WHERE clause SQLite prefers the account index and scans the whole catalog."""
         if not pks:
             return {}
         with self._db.transaction() as session:
-            rows = session.scalars(select(Product).where(Product.account_id == account_id, Product.id.in_(pks)))
-            return {row.id: row for row in rows}
+            rows = session.scalars(select(Product).where(Product.id.in_(pks)))
+            return {row.id: row for row in rows if row.account_id == account_id}
 
     def by_product_id(self, account_id: str, product_ids: list[str]) -> dict[str, Product]:
         if not product_ids:

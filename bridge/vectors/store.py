@@ -130,11 +130,9 @@ class VectorStore:
             self._mirrors.delete(collection, ids)
 
     def query(self, collection, vector: np.ndarray, k: int, where: dict | None = None) -> list[VectorHit]:
-        count = collection.count()
-        if count == 0:
-            return []
+        # No count() first: it costs more than the query, and Chroma copes with k > count.
         result = collection.query(
-            query_embeddings=[vector], n_results=min(k, count), where=where or None, include=["distances", "metadatas"]
+            query_embeddings=[vector], n_results=k, where=where or None, include=["distances", "metadatas"]
         )
         return [
             VectorHit(id_, 1.0 - float(distance), metadata or {})

@@ -33,7 +33,8 @@ def test_reindex_rebuilds_vectors_from_sql(client, auth, runner, services, image
         headers=account.headers,
     )
     services.indexer.drop_vectors(account.account_id)
-    assert client.post("/v1/search/text", json={"query": "duffle"}, headers=account.headers).json["count"] == 0
+    by_photo = {"image_url": images.url("24-mb01.jpg")}
+    assert client.post("/v1/search/url", json=by_photo, headers=account.headers).json["count"] == 0
     result = runner.invoke(args=["bridge", "reindex"])
     assert result.exit_code == 0, result.output
     assert "1 products reindexed, 0 failed" in result.output
