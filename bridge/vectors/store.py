@@ -14,12 +14,15 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from bridge.errors import BridgeError, ServiceUnavailableError
+
+if TYPE_CHECKING:
+    from bridge.vectors.planner import PlannedSearch
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +148,7 @@ class VectorStore:
         """Like ``query``, but a filtered search is planned over this process's mirror (see planner.py)."""
         return self.plan(collection, vector, k, where).hits
 
-    def plan(self, collection, vector: np.ndarray, k: int, where: dict | None = None):
+    def plan(self, collection, vector: np.ndarray, k: int, where: dict | None = None) -> PlannedSearch:
         """``search`` with the strategy the planner chose (``PlannedSearch``), for logs and benchmarks."""
         mirror = self._mirrors.ready(collection) if where else None
         planned = self._planner.search(collection, mirror, np.asarray(vector, dtype=np.float32), k, where)
