@@ -73,7 +73,7 @@ class Channels:
         per_product = IMAGES_PER_PRODUCT if channel != TEXT else 1
         scores: Scores = {}
         for vector in matrix:
-            for hit in self._vectors.query(collection, vector, k * per_product, where):
+            for hit in self._vectors.search(collection, vector, k * per_product, where):
                 pk = hit.id.split(":", 1)[0]
                 scores[pk] = max((similarity_score(space, hit.similarity), hit.similarity), scores.get(pk, (0.0, -1.0)))
         return scores

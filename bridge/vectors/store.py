@@ -213,8 +213,9 @@ def collection_name(account_id: str, space: str) -> str:
 
 
 def _clean(metadata: dict[str, Any]) -> dict[str, Any]:
-    """Chroma refuses None values and empty lists."""
-    return {key: value for key, value in metadata.items() if value is not None and value != []}
+    """Chroma merges metadata on every write, so a field a product lost (its price, its colours)
+    must be sent as None, which removes the key; Chroma refuses empty lists, which mean the same."""
+    return {key: None if value == [] else value for key, value in metadata.items()}
 
 
 def _exclusive_lock(path: Path):

@@ -127,3 +127,9 @@ def test_batch_runs_each_query_on_its_own(client, shop, images):
     assert body["results"][4]["error"]["field"] == "queries[4].limit"
     too_many = client.post("/v1/search/batch", json={"queries": [queries[0]] * 21}, headers=shop.headers)
     assert too_many.status_code == 422 and too_many.json["field"] == "queries"
+
+
+def test_a_field_a_product_loses_no_longer_matches_its_old_filter(client, shop, images):
+    client.patch("/v1/products/24-mg01", json={"metadata": {"price": None}}, headers=shop.headers)
+    cheap = _found(client, shop, "/v1/search/url", {"image_url": images.url("24-mg01.jpg"), "price_max": 50})
+    assert "24-mg01" not in cheap
