@@ -143,28 +143,27 @@ class SearchService:
     def _lexical_candidates(self, account_id: str, query: ChannelQuery, options: dict) -> Scores:
         """BM25 knows nothing of filters: every candidate is checked against the whole tree."""
         filters: SearchFilters = options["filters"]
-        k = options["limit"] * 2
-        while True:
-            scores = self._channels.lexical_nearest(account_id, query, k)
-            if not filters.tree.conditions:
-                return scores
-            products = self._catalog.by_pk(account_id, list(scores))
-            passing = {pk: s for pk, s in scores.items() if pk in products and filters.accepts_all(products[pk])}
-            if len(passing) >= options["limit"] * 2 or len(scores) < k or k >= MAX_CANDIDATES:
-                return passing
-            k *= 4
+        check = filters.accepts_all if filters.tree.conditions else None
+        return self._passing(account_id, options, lambda k: self._channels.lexical_nearest(account_id, query, k), check)
 
     def _nearest(self, account_id: str, channel: str, matrix: np.ndarray, options: dict) -> Scores:
-        """A channel's candidates that pass every filter: Chroma pre-filters what it can; the rest
-        is checked per product, fetching more candidates until enough pass or none are left."""
+        """Chroma (through the planner) pre-filters what it can; the rest is checked per product."""
         filters: SearchFilters = options["filters"]
+        check = filters.accepts if filters.needs_check else None
+        where = filters.where()
+        return self._passing(
+            account_id, options, lambda k: self._channels.nearest(account_id, channel, matrix, k, where), check
+        )
+
+    def _passing(self, account_id: str, options: dict, fetch: Callable[[int], Scores], check) -> Scores:
+        """Candidates that pass ``check``, fetching more until enough pass or none are left."""
         k = options["limit"] * 2
         while True:
-            scores = self._channels.nearest(account_id, channel, matrix, k, filters.where())
-            if not filters.needs_check:
+            scores = fetch(k)
+            if check is None:
                 return scores
             products = self._catalog.by_pk(account_id, list(scores))
-            passing = {pk: s for pk, s in scores.items() if pk in products and filters.accepts(products[pk])}
+            passing = {pk: s for pk, s in scores.items() if pk in products and check(products[pk])}
             if len(passing) >= options["limit"] * 2 or len(scores) < k or k >= MAX_CANDIDATES:
                 return passing
             k *= 4
