@@ -83,7 +83,7 @@ def slow_image_server(delay: float) -> Iterator[str]:
     """A threaded HTTP server on 127.0.0.1 serving the demo photos, each after ``delay`` seconds."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's naming
+        def do_GET(self):
             path = DEMO_IMAGES / self.path.rsplit("/", 1)[-1].split("?")[0]
             time.sleep(delay)  # simulates a slow shop CDN
             if not path.is_file():
