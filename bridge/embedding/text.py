@@ -41,5 +41,7 @@ class TextEmbedder:
         self.load()
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        vectors = self._model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        vectors = self._model.encode(
+            texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
         return vectors.astype(np.float32, copy=False)
