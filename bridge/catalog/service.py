@@ -6,6 +6,7 @@ import json
 import logging
 import math
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,14 @@ class CatalogService:
     def duplicates(self, account_id: str, page: int, per_page: int) -> list[dict[str, Any]]:
         """Near-duplicate pairs found while indexing, newest first."""
         return self._duplicates.list(account_id, page, per_page)
+
+    def fingerprint(self, account_id: str) -> tuple[int, datetime | None]:
+        """(product count, last update): derived indexes compare it to know they are stale."""
+        with self._db.transaction() as session:
+            count, updated = session.execute(
+                select(func.count(Product.id), func.max(Product.updated_at)).where(Product.account_id == account_id)
+            ).one()
+        return count, updated
 
     def count(self, account_id: str) -> int:
         with self._db.transaction() as session:

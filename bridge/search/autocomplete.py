@@ -59,10 +59,10 @@ class AutocompleteService:
 
     def refresh(self, account_id: str) -> int:
         """Rebuild now (after a bulk import, or from the CLI); returns the number of entries."""
-        return len(self._build(account_id, self._fingerprint(account_id)).suggester)
+        return len(self._build(account_id, self._catalog.fingerprint(account_id)).suggester)
 
     def _suggester(self, account_id: str) -> Suggester:
-        fingerprint = self._fingerprint(account_id)
+        fingerprint = self._catalog.fingerprint(account_id)
         built = self._built.get(account_id)
         if built is None:
             return self._build(account_id, fingerprint).suggester
@@ -93,14 +93,6 @@ class AutocompleteService:
             (time.perf_counter() - started) * 1000,
         )
         return built
-
-    def _fingerprint(self, account_id: str) -> tuple:
-        with self._db.transaction() as session:
-            return tuple(
-                session.execute(
-                    select(func.count(Product.id), func.max(Product.updated_at)).where(Product.account_id == account_id)
-                ).one()
-            )
 
     def _entries(self, account_id: str) -> list[SuggestEntry]:
         with self._db.transaction() as session:

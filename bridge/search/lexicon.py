@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bridge.catalog.models import Product
+from bridge.catalog.service import CatalogService
 from bridge.db import Database
 from bridge.search.lexical import LexicalIndex
 
@@ -29,38 +30,31 @@ TYPED = {"name", "brand", "category", "tags", "description", "price", "url", "co
 @dataclass
 class _State:
     index: LexicalIndex
-    count: int
     updated: datetime | None
 
 
 class LexicalIndexes:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, catalog: CatalogService):
         self._db = db
+        self._catalog = catalog
         self._states: dict[str, _State] = {}
         self._lock = threading.Lock()
 
     def index_for(self, account_id: str) -> LexicalIndex:
         with self._lock:  # one sync at a time; searches then run on the index concurrently
-            count, updated = self._fingerprint(account_id)
+            count, updated = self._catalog.fingerprint(account_id)
             state = self._states.get(account_id)
             if state is None or (updated is not None and state.updated is not None and updated < state.updated):
                 state = self._rebuild(account_id)
             elif updated != state.updated:
-                self._catch_up(account_id, state)
+                self._add_since(account_id, state, state.updated)
             if len(state.index) != count:
                 state = self._rebuild(account_id)
             return state.index
 
-    def _fingerprint(self, account_id: str) -> tuple[int, datetime | None]:
-        with self._db.transaction() as session:
-            count, updated = session.execute(
-                select(func.count(Product.id), func.max(Product.updated_at)).where(Product.account_id == account_id)
-            ).one()
-        return count, updated
-
     def _rebuild(self, account_id: str) -> _State:
         started = time.perf_counter()
-        state = _State(LexicalIndex(), 0, None)
+        state = _State(LexicalIndex(), None)
         self._add_since(account_id, state, None)
         self._states[account_id] = state
         log.info(
@@ -70,9 +64,6 @@ class LexicalIndexes:
             (time.perf_counter() - started) * 1000,
         )
         return state
-
-    def _catch_up(self, account_id: str, state: _State) -> None:
-        self._add_since(account_id, state, state.updated)
 
     def _add_since(self, account_id: str, state: _State, since: datetime | None) -> None:
         query = select(Product.id, Product.attributes, Product.updated_at).where(Product.account_id == account_id)
