@@ -1,0 +1,1 @@
+"""Shopper events: views, clicks, add-to-cart and purchases, and merged shopper ids."""

@@ -1,0 +1,1 @@
+"""Storefront: publishable keys for widgets and the website settings they read."""
