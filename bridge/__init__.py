@@ -48,12 +48,21 @@ def _openapi_settings() -> dict[str, Any]:
             "components": {
                 "securitySchemes": {
                     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                    "publicKey": {
+                        "type": "apiKey",
+                        "in": "header",
+                        "name": "X-Public-Key",
+                        "description": "A publishable key (pk_…) for storefront pages; seed 003's x-visidea-token "
+                        "header works too. Accepted by search, suggest, website settings, recommendations, "
+                        "similar products and events only, from the key's allowed origins.",
+                    },
                 }
             },
             "info": {
                 "description": (
                     "Visual and semantic product search. Get a token at POST /oauth/token, then send "
-                    "`Authorization: Bearer <token>` on every /v1 request. Errors are JSON: "
+                    "`Authorization: Bearer <token>` on every /v1 request; storefront pages use a publishable key "
+                    "(`X-Public-Key: pk_…`) on the public endpoints instead. Errors are JSON: "
                     "`{error, status, title, detail, field, errors}`."
                 )
             },
@@ -66,11 +75,14 @@ def _register_api(app: Flask) -> None:
     from bridge.accounts.api import account_blp, oauth_blp, signup_blp
     from bridge.catalog.api import blp as products_blp
     from bridge.catalog.api import demo_images_bp
+    from bridge.events.api import blp as events_blp
     from bridge.jobs.api import blp as jobs_blp
     from bridge.jobs.api import bulk_blp
+    from bridge.recommend.api import blp as recommend_blp
     from bridge.search.api import blp as search_blp
     from bridge.search.discovery_api import blp as visual_blp
     from bridge.search.semantic_api import blp as semantic_blp
+    from bridge.storefront.api import keys_blp, settings_blp
     from bridge.system.api import blp as system_blp
     from bridge.system.api import docs_assets_bp
 
@@ -87,6 +99,10 @@ def _register_api(app: Flask) -> None:
         search_blp,
         visual_blp,
         semantic_blp,
+        keys_blp,
+        settings_blp,
+        events_blp,
+        recommend_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets_bp)

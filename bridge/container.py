@@ -26,17 +26,22 @@ from bridge.embedding.clip import ClipEmbedder
 from bridge.embedding.descriptor import VisualDescriptor
 from bridge.embedding.service import EmbeddingService
 from bridge.embedding.text import TextEmbedder
+from bridge.events.service import EventService
 from bridge.jobs.callbacks import JobCallbacks
 from bridge.jobs.service import JobService
 from bridge.jobs.worker import JobWorker
 from bridge.mail import Mailer
 from bridge.outbound import OutboundPolicy
+from bridge.recommend.service import RecommendService
 from bridge.search.autocomplete import AutocompleteService
 from bridge.search.channels import Channels
 from bridge.search.discovery import VisualDiscovery
 from bridge.search.lexicon import LexicalIndexes
 from bridge.search.semantic import SemanticSearch
 from bridge.search.service import SearchService
+from bridge.storefront.ratelimit import RateLimiter
+from bridge.storefront.service import PublicKeyService
+from bridge.storefront.settings import WebsiteSettingsService
 from bridge.vectors.store import VectorStore
 
 
@@ -54,6 +59,10 @@ class Services:
     discovery: VisualDiscovery
     semantic: SemanticSearch
     autocomplete: AutocompleteService
+    public_keys: PublicKeyService
+    website_settings: WebsiteSettingsService
+    events: EventService
+    recommend: RecommendService
     jobs: JobService
     job_worker: JobWorker
     job_callbacks: JobCallbacks
@@ -111,6 +120,10 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
     discovery = VisualDiscovery(vectors, embeddings, catalog, images)
     semantic = SemanticSearch(search, catalog)
     autocomplete = AutocompleteService(db, catalog)
+    public_keys = PublicKeyService(db, clock, RateLimiter())
+    website_settings = WebsiteSettingsService(db, clock)
+    events = EventService(db, clock)
+    recommend = RecommendService(search, catalog, events)
     jobs = JobService(db, config["SECRET_KEY"], clock, notify=lambda: job_worker.notify())
     job_callbacks = JobCallbacks(db, jobs, policy, clock, **config.get("CALLBACK_RETRY", {}))
     job_worker = JobWorker(db, catalog, job_callbacks.job_finished, clock)
@@ -127,6 +140,10 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
         discovery,
         semantic,
         autocomplete,
+        public_keys,
+        website_settings,
+        events,
+        recommend,
         jobs,
         job_worker,
         job_callbacks,

@@ -22,6 +22,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from bridge import errors
 from bridge.accounts.tokens import Principal
+from bridge.storefront.service import PUBLIC_KEY
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +190,27 @@ def _has_body() -> bool:
     return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
 
 
+def current_principal() -> Principal:
+    return g.principal
+
+
+# -- public keys ------------------------------------------------------------------------
+
+PUBLIC_KEY_HEADERS = ("X-Public-Key", "X-Visidea-Token")  # ours, and seed 003's x-visidea-token
+SECRET_ONLY_DETAIL = (
+    "Publishable keys reach only the public endpoints (search, suggest, settings, recommendations, events)."
+)
+
+
+def _public_key() -> str | None:
+    return next((request.headers[name] for name in PUBLIC_KEY_HEADERS if request.headers.get(name)), None)
+
+
 def require_bearer_token() -> None:
     """before_request for protected blueprints: resolve the caller from the bearer token."""
     header = request.headers.get("Authorization", "")
+    if not header and _public_key():
+        raise errors.PermissionDeniedError(SECRET_ONLY_DETAIL)
     if not header:
         raise errors.AuthenticationError("Missing access token: send 'Authorization: Bearer <token>'.")
     scheme, _, token = header.partition(" ")
@@ -200,5 +219,50 @@ def require_bearer_token() -> None:
     g.principal = services().accounts.authenticate(token.strip())
 
 
-def current_principal() -> Principal:
-    return g.principal
+def require_caller() -> None:
+    """before_request for public blueprints: a bearer token, or a publishable key from one of
+    its allowed origins and within its rate limit. Preflights carry neither and pass."""
+    if request.method == "OPTIONS":
+        return
+    key = _public_key()
+    if key is None or request.headers.get("Authorization"):
+        return require_bearer_token()
+    keys = services().public_keys
+    origin = request.headers.get("Origin")
+    g.principal = keys.authenticate(key, origin)
+    g.cors_origin = origin
+    keys.throttle(g.principal)
+
+
+def require_secret_credentials() -> None:
+    """Inside a public blueprint: this method changes the account, so a publishable key won't do."""
+    if current_principal().kind == PUBLIC_KEY:
+        raise errors.PermissionDeniedError(SECRET_ONLY_DETAIL)
+
+
+def public_cors(response):
+    """after_request for public blueprints: CORS only for origins a key allows.
+
+    A real request gets ``Access-Control-Allow-Origin`` when its key allowed its origin
+    (errors included, so a widget can read a 429). A preflight carries no key, so it is
+    answered for origins that some active key allows; the real request is checked again.
+    """
+    origin = request.headers.get("Origin")
+    if not origin:
+        return response
+    response.vary.add("Origin")
+    if request.method == "OPTIONS" and services().public_keys.allows_origin(origin):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, " + ", ".join(PUBLIC_KEY_HEADERS)
+        response.headers["Access-Control-Max-Age"] = "600"
+    elif request.method != "OPTIONS" and g.get("cors_origin") == origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After"
+    return response
+
+
+def public_blueprint(blueprint) -> None:
+    """Open a blueprint to publishable keys (with CORS) as well as bearer tokens."""
+    blueprint.before_request(require_caller)
+    blueprint.after_request(public_cors)

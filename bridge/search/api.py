@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from bridge.errors import InvalidInputError
-from bridge.http import accepts, current_principal, require_bearer_token, services
+from bridge.http import accepts, current_principal, public_blueprint, services
 from bridge.search.batch import options_from, run_batch, run_mode
 from bridge.search.schemas import (
     BatchResponseSchema,
@@ -27,7 +27,7 @@ from bridge.search.schemas import (
 )
 
 blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Search by image, URL or text")
-blp.before_request(require_bearer_token)
+public_blueprint(blp)
 
 
 _options = options_from

@@ -30,7 +30,13 @@ def options_from(values: dict[str, Any]) -> dict[str, Any]:
         "filters": SearchFilters.from_request(values),
         "explain": values.get("explain", False),
         "category_boost": values.get("category_boost", True),
+        "shopper": shopper_from(values),
     }
+
+
+def shopper_from(values: dict[str, Any]) -> dict[str, str]:
+    """Seed 003's user_id, session_id and language, kept with the search log."""
+    return {key: values[key] for key in ("user_id", "session_id", "language") if values.get(key)}
 
 
 def run_mode(search: SearchService, account_id: str, mode: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -67,6 +67,20 @@ class Channels:
             query.colors = colour_words(text)
         return query
 
+    def stored_query(self, account_id: str, product: Product) -> ChannelQuery:
+        """A query made of a product's own stored vectors: its main photo and its text."""
+        query = ChannelQuery()
+        ids = {
+            VISUAL: [image_vector_id(product.id, image["sha256"]) for image in product.images[:1]],
+            TEXT: [product.id],
+        }
+        for channel, vector_ids in ids.items():
+            collection, _ = self._collection(account_id, channel)
+            stored = self._vectors.get_vectors(collection, vector_ids) if vector_ids else {}
+            if stored:
+                query.vectors[channel] = np.stack(list(stored.values()))
+        return query
+
     def nearest(self, account_id: str, channel: str, matrix: np.ndarray, k: int, where: dict | None) -> Scores:
         """The channel's own top candidates; several query vectors keep each product's best."""
         collection, space = self._collection(account_id, channel)

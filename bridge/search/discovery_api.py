@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from bridge.http import current_principal, require_bearer_token, services
+from bridge.http import current_principal, public_blueprint, services
 from bridge.search.discovery_schemas import (
     DetectionsSchema,
     Seed003ProductSchema,
@@ -14,7 +14,7 @@ from bridge.search.discovery_schemas import (
 )
 
 blp = Blueprint("visual", __name__, url_prefix="/v1/visual", description="Products in a photo (seed 003)")
-blp.before_request(require_bearer_token)
+public_blueprint(blp)
 
 
 @blp.route("/search")

@@ -46,6 +46,9 @@ class PrefilterSchema(ma.Schema):
     explain = fields.Boolean(
         load_default=False, metadata={"description": "Add each channel's score to every result (`explain`)."}
     )
+    user_id = fields.String(validate=validate.Length(max=200), metadata={"description": "The shopper (seed 003)."})
+    session_id = fields.String(validate=validate.Length(max=200), metadata={"description": "The shopper's session."})
+    language = fields.String(validate=validate.Length(max=16), metadata={"example": "en"})
 
 
 class UrlSearchSchema(PrefilterSchema):

@@ -12,6 +12,7 @@ that set, after the request's filters.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from bridge.catalog.service import CatalogService
@@ -26,9 +27,11 @@ class SemanticSearch:
         self._catalog = catalog
 
     def search(self, account_id: str, query: str, limit: int, offset: int, threshold: float, options: dict) -> list:
+        started = time.perf_counter()
         ranked = self._ranked(account_id, query, {**options, "limit": offset + limit})
         page = [pk for (score, _), pk in ranked if score >= threshold][offset : offset + limit]
         products = self._catalog.by_pk(account_id, page)
+        self._search.log(account_id, "semantic", query, len(page), started, options.get("shopper"))
         return [seed003_product(products[pk]) for pk in page if pk in products]
 
     def filters(self, account_id: str, query: str, threshold: float, n_cand: int, options: dict) -> dict[str, Any]:

@@ -7,12 +7,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from bridge.http import current_principal, require_bearer_token, services
+from bridge.http import current_principal, public_blueprint, services
+from bridge.search.batch import shopper_from
 from bridge.search.discovery_schemas import Seed003ProductSchema
 from bridge.search.filters import SearchFilters
 
 blp = Blueprint("semantic", __name__, url_prefix="/v1/semantic", description="Semantic search (seed 003)")
-blp.before_request(require_bearer_token)
+public_blueprint(blp)
 
 
 class SemanticBaseSchema(ma.Schema):
@@ -55,7 +56,12 @@ class FacetsSchema(ma.Schema):
 
 
 def _options(body: dict) -> dict:
-    return {"filters": SearchFilters.from_request(body), "limit": 10, "threshold": 0.0}
+    return {
+        "filters": SearchFilters.from_request(body),
+        "limit": 10,
+        "threshold": 0.0,
+        "shopper": shopper_from(body),
+    }
 
 
 @blp.route("/search")

@@ -31,6 +31,7 @@ from bridge.search.ranking import CATEGORY_BOOST, boost_category, infer_category
 
 log = logging.getLogger(__name__)
 AGGREGATIONS = ("average", "union", "best")
+SIMILAR_VISUAL_WEIGHT = 0.7  # "similar products" look alike first, then read alike
 MAX_CANDIDATES = 2000  # beyond this, a filter that rejects nearly everything returns what it found
 
 
@@ -113,6 +114,17 @@ class SearchService:
         if aggregation == "union":
             return self._union(account_id, query, options, started)
         return self._run(account_id, "multi_image", None, query, {VISUAL: 1.0}, options, started)
+
+    def similar(self, account_id: str, product_id: str, options: dict) -> dict[str, Any]:
+        """Products like this one: its main photo and its text against the catalog, fused."""
+        started = time.perf_counter()
+        product = self._catalog.get(account_id, product_id)
+        query = self._channels.stored_query(account_id, product)
+        weights = {VISUAL: SIMILAR_VISUAL_WEIGHT, TEXT: 1 - SIMILAR_VISUAL_WEIGHT} if VISUAL in query.vectors else {}
+        weights = weights or ({TEXT: 1.0} if TEXT in query.vectors else {})
+        fused, per_channel = self.rank(account_id, query, weights, {**options, "limit": options["limit"] + 1})
+        fused.pop(product.id, None)
+        return self._respond(account_id, "similar", None, fused, per_channel, options, started)
 
     # -- machinery --------------------------------------------------------------------------
 
@@ -210,7 +222,8 @@ class SearchService:
             for (score, _cosine), pk in pool[: options["limit"]]
             if pk in products
         ]
-        response = self._log(account_id, mode, text, results, started)
+        response = self.log(account_id, mode, text, len(results), started, options.get("shopper"))
+        response["results"] = results
         response["inferred_category"] = inferred
         return response
 
@@ -223,7 +236,10 @@ class SearchService:
             result["explain"]["category_boost"] = CATEGORY_BOOST if boosted else 0.0
         return result
 
-    def _log(self, account_id: str, mode: str, text: str | None, results: list, started: float) -> dict[str, Any]:
+    def log(
+        self, account_id: str, mode: str, text: str | None, count: int, started: float, shopper: dict | None = None
+    ) -> dict[str, Any]:
+        """Record a search (feeds analytics and autocomplete's popular queries) under a new query id."""
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         query_id = new_id()
         with self._db.transaction() as session:
@@ -233,12 +249,13 @@ class SearchService:
                     account_id=account_id,
                     mode=mode,
                     query_text=text,
-                    result_count=len(results),
+                    result_count=count,
                     took_ms=took_ms,
                     created_at=self._clock(),
+                    **(shopper or {}),
                 )
             )
-        return {"query_id": query_id, "query_time_ms": took_ms, "count": len(results), "results": results}
+        return {"query_id": query_id, "query_time_ms": took_ms, "count": count}
 
 
 def _fuse(per_channel: dict[str, Scores], weights: dict[str, float]) -> dict[str, tuple[float, float]]:

@@ -1,0 +1,1 @@
+"""Recommendations: similar products and seed 003's recommendation algorithms."""
