@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from bridge.connections.scheduler import SyncScheduler
 from bridge.errors import BridgeError
 
 bridge_cli = AppGroup("bridge", help="Bridge administration.")
@@ -76,3 +81,49 @@ def reindex(client_id: str | None) -> None:
 
 def _describe(error: BridgeError) -> str:
     return f"{error.field}: {error.message}" if error.field else error.message
+
+
+@bridge_cli.command("scheduler")
+def scheduler() -> None:
+    """Run the connector sync scheduler in the foreground (one per deployment).
+
+    Use it when several processes serve (set BRIDGE_SCHEDULER=off for them); `make run`
+    already runs one inside its single serving process.
+    """
+    services = _services()
+    sync_scheduler = SyncScheduler(
+        services.connectors.scheduled,
+        services.syncs.run_scheduled,
+        Path(services.config["DATA_DIR"]) / "scheduler.lock",
+        context=current_app.app_context,
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        sync_scheduler.start()
+    except BridgeError as exc:
+        raise click.ClickException(_describe(exc)) from None
+    click.echo(f"sync scheduler running with {len(sync_scheduler.jobs())} connector jobs; Ctrl-C stops it")
+    stop.wait()
+    sync_scheduler.shutdown()
+    services.syncs.wait_idle(timeout=30)
+
+
+@bridge_cli.command("sync")
+@click.argument("connector_id")
+@click.option("--mode", type=click.Choice(["full", "incremental"]), default="full", show_default=True)
+def sync(connector_id: str, mode: str) -> None:
+    """Sync one connector now, in the foreground, and print the run's counts."""
+    services = _services()
+    try:
+        run_id = services.syncs.run_now(connector_id, mode)
+        row = services.connectors.find(connector_id)
+        run = services.connectors.run(row.account_id, connector_id, run_id)
+    except BridgeError as exc:
+        raise click.ClickException(_describe(exc)) from None
+    click.echo(
+        f"run {run.id}: {run.status}; seen {run.seen}, created {run.created}, updated {run.updated}, "
+        f"unchanged {run.unchanged}, deleted {run.deleted}, failed {run.failed}"
+        + (f"; {run.error}" if run.error else "")
+    )

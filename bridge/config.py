@@ -34,9 +34,12 @@ ENVIRONMENT = {
     "BRIDGE_STRIPE_API_BASE": "STRIPE_API_BASE",
     "BRIDGE_BILLING": "BILLING",
     "BRIDGE_MAX_BODY_BYTES": "MAX_CONTENT_LENGTH",
+    "BRIDGE_SCHEDULER": "SCHEDULER",
+    "BRIDGE_CONNECTORS_DISABLED": "CONNECTORS_DISABLED",
 }
 
-BOOLEAN_KEYS = {"ALLOW_PRIVATE_URLS", "BILLING"}
+BOOLEAN_KEYS = {"ALLOW_PRIVATE_URLS", "BILLING", "SCHEDULER"}
+LIST_KEYS = {"CONNECTORS_DISABLED"}  # comma-separated
 INTEGER_KEYS = {"PORT", "MAX_CONTENT_LENGTH"}
 
 DEFAULTS: dict[str, Any] = {
@@ -68,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_HASH_TIME_COST": 3,
     "PASSWORD_HASH_MEMORY_COST": 65536,
     "RUN_MIGRATIONS": False,
+    # The in-process sync scheduler under `make run`; off where `flask bridge scheduler` runs it.
+    "SCHEDULER": True,
+    "CONNECTORS_DISABLED": (),  # platform names, e.g. "cscart,file"
 }
 
 
@@ -93,6 +99,8 @@ def _coerce(variable: str, key: str, raw: str) -> Any:
         if lowered in {"0", "false", "no", "off"}:
             return False
         raise ConfigError(f"{variable} must be on/off (or true/false), got {raw!r}")
+    if key in LIST_KEYS:
+        return [item.strip() for item in raw.split(",") if item.strip()]
     if key in INTEGER_KEYS:
         try:
             return int(raw)

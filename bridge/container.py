@@ -21,6 +21,10 @@ from bridge.catalog.duplicates import DuplicateDetector
 from bridge.catalog.images import ImageLoader
 from bridge.catalog.indexing import ProductIndexer
 from bridge.catalog.service import DEMO_DIR, CatalogService
+from bridge.connections.crypto import CredentialBox
+from bridge.connections.scheduler import SyncScheduler
+from bridge.connections.service import ConnectorService
+from bridge.connections.syncing import SyncService
 from bridge.db import Database, utcnow
 from bridge.embedding.clip import ClipEmbedder
 from bridge.embedding.descriptor import VisualDescriptor
@@ -39,6 +43,7 @@ from bridge.search.discovery import VisualDiscovery
 from bridge.search.lexicon import LexicalIndexes
 from bridge.search.semantic import SemanticSearch
 from bridge.search.service import SearchService
+from bridge.storefront.demo import DemoStorefront
 from bridge.storefront.ratelimit import RateLimiter
 from bridge.storefront.service import PublicKeyService
 from bridge.storefront.settings import WebsiteSettingsService
@@ -63,9 +68,13 @@ class Services:
     website_settings: WebsiteSettingsService
     events: EventService
     recommend: RecommendService
+    demo_storefront: DemoStorefront
     jobs: JobService
     job_worker: JobWorker
     job_callbacks: JobCallbacks
+    connectors: ConnectorService
+    syncs: SyncService
+    sync_scheduler: SyncScheduler
 
     def readiness(self) -> dict[str, dict[str, Any]]:
         """Each dependency's state, for ``/readyz``; a failing check is reported, not raised."""
@@ -80,6 +89,8 @@ class Services:
         self.job_worker.start()
 
     def close(self) -> None:
+        self.sync_scheduler.shutdown()
+        self.syncs.close()
         self.job_worker.stop()
         self.job_callbacks.close()
         self.autocomplete.close()
@@ -124,6 +135,7 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
     website_settings = WebsiteSettingsService(db, clock)
     events = EventService(db, clock)
     recommend = RecommendService(search, catalog, events)
+    demo_storefront = DemoStorefront(public_keys, catalog, search)
     jobs = JobService(db, config["SECRET_KEY"], clock, notify=lambda: job_worker.notify())
     job_callbacks = JobCallbacks(db, jobs, policy, clock, **config.get("CALLBACK_RETRY", {}))
     job_worker = JobWorker(db, catalog, job_callbacks.job_finished, clock)
@@ -144,7 +156,26 @@ def build_services(config: dict[str, Any], clock: Callable[[], datetime] = utcno
         website_settings,
         events,
         recommend,
+        demo_storefront,
         jobs,
         job_worker,
         job_callbacks,
+        *_connector_services(config, db, catalog, policy, clock),
     )
+
+
+def _connector_services(
+    config: dict[str, Any], db: Database, catalog: CatalogService, policy: OutboundPolicy, clock: Callable[[], datetime]
+) -> tuple[ConnectorService, SyncService, SyncScheduler]:
+    connectors = ConnectorService(
+        db,
+        CredentialBox(config["SECRET_KEY"]),
+        policy,
+        config["PUBLIC_URL"],
+        clock,
+        sleep=config.get("CONNECTOR_SLEEP"),  # tests pass a fake, so backoff never waits
+        disabled=tuple(config["CONNECTORS_DISABLED"]),
+    )
+    syncs = SyncService(db, connectors, catalog, clock)
+    scheduler = SyncScheduler(connectors.scheduled, syncs.run_scheduled, Path(config["DATA_DIR"]) / "scheduler.lock")
+    return connectors, syncs, scheduler

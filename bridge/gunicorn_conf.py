@@ -16,5 +16,15 @@ errorlog = "-"
 
 
 def post_worker_init(worker):
-    """Start the job worker inside the serving process, once the app is loaded."""
-    worker.wsgi.extensions["bridge"].start_background()
+    """Start the job worker inside the serving process, once the app is loaded, and the sync
+    scheduler unless BRIDGE_SCHEDULER=off (then `flask bridge scheduler` runs it elsewhere).
+    With several workers only the first to take the scheduler's file lock runs it."""
+    from bridge.errors import ConflictError
+
+    services = worker.wsgi.extensions["bridge"]
+    services.start_background()
+    if services.config["SCHEDULER"]:
+        try:
+            services.sync_scheduler.start()
+        except ConflictError as exc:
+            worker.log.info("sync scheduler not started in this worker: %s", exc.message)

@@ -1,0 +1,1 @@
+"""Connectors as an account configures them: credentials, schedules, sync runs and failures."""

@@ -1,0 +1,224 @@
+"""The sync engine: pages from a connector into the catalog, with state that survives crashes.
+
+A run commits after every page: the cursor to resume from, which products were seen, their
+content hashes and the counters, in one transaction of the state store. A process killed
+mid-sync leaves the run open, and the next sync of that connector resumes after the last
+committed page instead of starting over. Records whose content hash did not change are not
+sent to the catalog at all (no image download, no embedding). A full sync that reaches the end
+deletes the products it did not see; incremental syncs never delete.
+
+The engine knows the catalog and the state store only through the two protocols below; the
+SQL behind them lives in ``bridge.connections``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bridge.errors import BridgeError, NotFoundError
+from connectors.base import Connector, ConnectorError, FatalError, Paginator, ProductRecord, WebhookEvent
+
+log = logging.getLogger(__name__)
+FULL, INCREMENTAL, FILE, FILE_FULL, RETRY = "full", "incremental", "file", "file_full", "retry"
+DELETING_MODES = (FULL, FILE_FULL)  # runs that read the whole catalog, so what they miss is gone
+SUCCEEDED, FAILED, INTERRUPTED, RUNNING = "succeeded", "failed", "interrupted", "running"
+CHUNK_SIZE = 32
+
+
+class CatalogPort(Protocol):
+    """What the engine needs from Bridge's catalog: index in two halves (to overlap them), delete."""
+
+    def prepare(self, account_id: str, payloads: list[dict[str, Any]]) -> Any: ...
+
+    def commit(self, prepared: Any) -> list[Any]:
+        """One outcome per payload: an object with ``created``, or the ``BridgeError``."""
+        ...
+
+    def delete(self, account_id: str, product_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunState:
+    id: str
+    mode: str
+    cursor: str | None
+    since: datetime | None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A product (or a file line) that could not be indexed, and what to retry it with."""
+
+    product_id: str
+    reason: str
+    payload: dict[str, Any] | None = None
+    group_id: str | None = None
+
+
+@dataclass
+class PageResult:
+    """What one page changed; committed atomically with the cursor after it."""
+
+    cursor: str | None = None
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    deleted: int = 0
+    synced: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # id -> (hash, group)
+    succeeded: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    max_updated: datetime | None = None
+
+
+class SyncStore(Protocol):
+    def open_run(self, connector_id: str, mode: str, trigger: str = "api", resume: bool = True) -> RunState: ...
+
+    def known_hashes(self, connector_id: str, product_ids: list[str]) -> dict[str, str | None]: ...
+
+    def commit_page(self, connector_id: str, run_id: str | None, result: PageResult) -> None: ...
+
+    def finish_run(self, run_id: str, status: str, *, error: str | None = None, deleted: int = 0) -> None: ...
+
+    def unseen(self, connector_id: str, run_id: str) -> list[str]: ...
+
+    def members(self, connector_id: str, group_ids: list[str]) -> list[str]: ...
+
+    def forget(self, connector_id: str, product_ids: list[str]) -> None: ...
+
+
+class SyncEngine:
+    def __init__(self, catalog: CatalogPort, store: SyncStore, chunk_size: int = CHUNK_SIZE):
+        self._catalog = catalog
+        self._store = store
+        self._chunk_size = chunk_size
+        # One thread fetches the next chunk's images while this one embeds the current chunk.
+        self._prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch")
+
+    def sync(self, account_id: str, connector_id: str, connector: Connector, mode: str, trigger: str = "api") -> str:
+        """Run (or resume) a sync to the end; returns the run id. Never raises for platform faults:
+        they end the run as ``failed`` (fatal) or ``interrupted`` (resumable), with the reason."""
+        run = self._store.open_run(connector_id, mode, trigger)
+        log.info("sync started run=%s connector=%s mode=%s resume_cursor=%s", run.id, connector_id, mode, run.cursor)
+        paginator = Paginator(run.cursor)
+        try:
+            while True:
+                page = connector.fetch_page(paginator.cursor, run.since)
+                result = self.apply(account_id, connector_id, page.records)
+                result.failures += [Failure(product_id, reason) for product_id, reason in page.skipped]
+                result.failed += len(page.skipped)
+                result.cursor = page.next_cursor
+                self._store.commit_page(connector_id, run.id, result)
+                if not paginator.advance(page.next_cursor):
+                    break
+            deleted = self._delete_vanished(account_id, connector_id, run.id) if run.mode in DELETING_MODES else 0
+        except FatalError as exc:
+            self._end(run.id, FAILED, f"{exc.reason}: {exc.message}")
+        except ConnectorError as exc:
+            self._end(run.id, INTERRUPTED, f"{exc.reason}: {exc.message}")
+        except Exception as exc:  # a bug or an outage of our own: keep the run resumable, say what broke
+            log.exception("sync run=%s stopped by an unexpected error", run.id)
+            self._end(run.id, INTERRUPTED, f"internal: {type(exc).__name__}")
+        else:
+            self._store.finish_run(run.id, SUCCEEDED, deleted=deleted)
+            log.info("sync finished run=%s pages=%d deleted=%d", run.id, paginator.pages, deleted)
+        return run.id
+
+    def import_records(
+        self,
+        account_id: str,
+        connector_id: str,
+        run: RunState,
+        records: list[ProductRecord],
+        skipped: list[tuple[str, str]],
+    ) -> str:
+        """Records that did not come from paging (a catalog file, a retry) as the opened ``run``,
+        committed in slices of 1,000; a ``file_full`` run then deletes what the file lacked."""
+        for start in range(0, max(len(records), 1), 1000):
+            result = self.apply(account_id, connector_id, records[start : start + 1000])
+            if start == 0:
+                result.failures += [Failure(where, reason) for where, reason in skipped]
+                result.failed += len(skipped)
+            self._store.commit_page(connector_id, run.id, result)
+        deleted = self._delete_vanished(account_id, connector_id, run.id) if run.mode in DELETING_MODES else 0
+        self._store.finish_run(run.id, SUCCEEDED, deleted=deleted)
+        return run.id
+
+    def apply_event(self, account_id: str, connector_id: str, event: WebhookEvent) -> PageResult:
+        """A verified webhook: upsert what it carries; delete what it names, variants included."""
+        result = self.apply(account_id, connector_id, event.upserts)
+        groups = {record.group_id for record in event.upserts}
+        stale = set(self._store.members(connector_id, sorted(groups))) - {r.product_id for r in event.upserts}
+        removed = self._store.members(connector_id, event.deletes) or event.deletes
+        result.deleted = self._delete(account_id, connector_id, sorted(stale | set(removed)))
+        self._store.commit_page(connector_id, None, result)
+        return result
+
+    def apply(self, account_id: str, connector_id: str, records: Sequence[ProductRecord]) -> PageResult:
+        """Index what changed among ``records``; report everything (the caller commits it)."""
+        unique = {record.product_id: record for record in records}  # a product listed twice counts once
+        known = self._store.known_hashes(connector_id, list(unique))
+        changed = [r for r in unique.values() if known.get(r.product_id) != r.content_hash]
+        result = PageResult(seen=len(unique), unchanged=len(unique) - len(changed))
+        result.synced = {pid: (known.get(pid), record.group_id) for pid, record in unique.items()}
+        stamps = [record.updated_at for record in unique.values() if record.updated_at is not None]
+        result.max_updated = max(stamps, default=None)
+        for chunk, outcomes in self._index(account_id, changed):
+            for record, outcome in zip(chunk, outcomes, strict=True):
+                if isinstance(outcome, BridgeError):
+                    result.failed += 1
+                    result.synced[record.product_id] = (None, record.group_id)  # retried by the next sync
+                    result.failures.append(
+                        Failure(record.product_id, _reason(outcome), record.payload, record.group_id)
+                    )
+                    continue
+                result.created += outcome.created
+                result.updated += not outcome.created
+                result.synced[record.product_id] = (record.content_hash, record.group_id)
+                result.succeeded.append(record.product_id)
+        return result
+
+    def _index(self, account_id: str, records: list[ProductRecord]) -> Iterator[tuple[list[ProductRecord], list]]:
+        chunks = [records[i : i + self._chunk_size] for i in range(0, len(records), self._chunk_size)]
+        if not chunks:
+            return
+        pending = self._prefetch.submit(self._catalog.prepare, account_id, [r.payload for r in chunks[0]])
+        for position, chunk in enumerate(chunks):
+            prepared = pending.result()
+            if position + 1 < len(chunks):
+                payloads = [r.payload for r in chunks[position + 1]]
+                pending = self._prefetch.submit(self._catalog.prepare, account_id, payloads)
+            yield chunk, self._catalog.commit(prepared)
+
+    def _delete_vanished(self, account_id: str, connector_id: str, run_id: str) -> int:
+        return self._delete(account_id, connector_id, self._store.unseen(connector_id, run_id))
+
+    def _delete(self, account_id: str, connector_id: str, product_ids: list[str]) -> int:
+        deleted = 0
+        for product_id in product_ids:
+            try:
+                self._catalog.delete(account_id, product_id)
+                deleted += 1
+            except NotFoundError:
+                pass  # already gone from the catalog (deleted by hand): only the sync state remains
+        self._store.forget(connector_id, product_ids)
+        return deleted
+
+    def _end(self, run_id: str, status: str, error: str) -> None:
+        log.warning("sync run=%s ended %s: %s", run_id, status, error)
+        self._store.finish_run(run_id, status, error=error)
+
+    def close(self) -> None:
+        self._prefetch.shutdown(wait=False, cancel_futures=True)
+
+
+def _reason(error: BridgeError) -> str:
+    return (
+        error.message if not error.field or error.message.startswith(error.field) else f"{error.field}: {error.message}"
+    )

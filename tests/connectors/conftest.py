@@ -1,0 +1,1 @@
+from tests.platforms import app, merchant, photos, sleeps  # noqa: F401
