@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= $(or $(BRIDGE_HOST),127.0.0.1)
 PORT ?= $(or $(BRIDGE_PORT),8000)
 
-.PHONY: run test lint bench migrate clean
+.PHONY: run test lint bench migrate clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ run: $(STAMP)
 	$(BIN)/flask --app wsgi bridge db upgrade
 	$(BIN)/gunicorn --config bridge/gunicorn_conf.py wsgi:app
 
-test: $(STAMP)
+# Browser tests drive Debian's Chromium (Playwright cannot download a browser here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
 	HF_HUB_OFFLINE=1 BRIDGE_CLIP_MODEL=bridge-tiny $(BIN)/ruff check .
 	$(BIN)/lint-imports
 	HF_HUB_OFFLINE=1 BRIDGE_CLIP_MODEL=bridge-tiny $(BIN)/pytest

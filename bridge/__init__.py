@@ -75,6 +75,8 @@ def _register_api(app: Flask) -> None:
     from bridge.accounts.api import account_blp, oauth_blp, signup_blp
     from bridge.catalog.api import blp as products_blp
     from bridge.catalog.api import demo_images_bp
+    from bridge.connections.api import blp as connectors_blp
+    from bridge.connections.api import webhooks_blp as connector_webhooks_blp
     from bridge.events.api import blp as events_blp
     from bridge.jobs.api import blp as jobs_blp
     from bridge.jobs.api import bulk_blp
@@ -85,6 +87,7 @@ def _register_api(app: Flask) -> None:
     from bridge.storefront.api import keys_blp, settings_blp
     from bridge.system.api import blp as system_blp
     from bridge.system.api import docs_assets_bp
+    from widgets.views import bp as widgets_bp
 
     api = http.BridgeApi(app)
     app.extensions["bridge_api"] = api
@@ -96,6 +99,8 @@ def _register_api(app: Flask) -> None:
         products_blp,
         bulk_blp,
         jobs_blp,
+        connectors_blp,
+        connector_webhooks_blp,
         search_blp,
         visual_blp,
         semantic_blp,
@@ -107,6 +112,7 @@ def _register_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets_bp)
     app.register_blueprint(demo_images_bp)
+    app.register_blueprint(widgets_bp)
     app.before_request(http.check_content_type)
     app.register_error_handler(errors.BridgeError, http.handle_bridge_error)
     app.register_error_handler(Exception, http.handle_unexpected_error)

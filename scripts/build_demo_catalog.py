@@ -20,6 +20,7 @@ from PIL import Image
 OUT = Path(__file__).resolve().parent.parent / "bridge" / "catalog" / "demo"
 PER_CATEGORY = 3
 MAX_SIDE = 384
+GENDERS = {"Men": "Men", "Women": "Women"}
 
 
 def main(data_dir: Path) -> None:
@@ -64,6 +65,7 @@ def _entry(data_dir: Path, row: dict, product: dict) -> dict:
         "price": float(product["price"]) if product.get("price") else None,
         "color_name": color,
         "tags": [segment.lower() for segment in path[:-1]],
+        "gender": GENDERS.get(path[0], "Unisex"),  # seed 003's field, for the lightbox's gender filter
         "description": html.unescape(product.get("description") or "")[:400],
     }
     return {"product_id": product_id, "image": file_name, "metadata": {k: v for k, v in metadata.items() if v}}

@@ -1,8 +1,8 @@
 """Seed 003's recommendations for the storefront carousels.
 
 - ``similarity``: products that look (and read) like ``item_id``, from the search engine.
-- ``pop``: the most popular products of the last 30 days by weighted shopper events; a
-  shop with no events yet gets its newest products, so a carousel is never empty on day one.
+- ``pop``: the most popular products of the last 30 days by weighted shopper events; products
+  without events follow in catalog order, so a young shop's carousel is full from day one.
 - ``history``: what this shopper (user id or session id) viewed last.
 """
 
@@ -40,7 +40,7 @@ class RecommendService:
             product_ids = [result["product_id"] for result in results]
         elif algo == "pop":
             popular = self._events.popular(account_id, POPULARITY_DAYS, n_rec)
-            product_ids = popular or self._catalog_order(account_id, n_rec)
+            product_ids = list(dict.fromkeys(popular + self._catalog_order(account_id, n_rec)))[:n_rec]
         else:
             product_ids = self._events.recently_viewed(
                 account_id, request.get("user_id"), request.get("session_id"), n_rec

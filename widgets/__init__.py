@@ -1,0 +1,1 @@
+"""Storefront widgets: the one-tag script and the demo storefront that mounts it."""
