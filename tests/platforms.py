@@ -57,8 +57,9 @@ class FakeShop:
             self.log.append({"path": request.path, "args": request.args.to_dict(), "body": request.get_data()})
         if number in self.faults:
             status, headers = self.faults.pop(number)
-            return Response(json.dumps({"errors": "injected"}), status=status, headers=headers,
-                            content_type="application/json")
+            return Response(
+                json.dumps({"errors": "injected"}), status=status, headers=headers, content_type="application/json"
+            )
         if self.fail_after is not None and number > self.fail_after:
             return Response("outage", status=500)
         return self.respond(request)
@@ -146,10 +147,14 @@ class FakeShopifyGraphql(FakeShopifyRest):
         chunk = listed[offset : offset + variables["first"]]
         more = offset + variables["first"] < len(listed)
         end = base64.b64encode(str(offset + len(chunk)).encode()).decode()
-        data = {"products": {"pageInfo": {"hasNextPage": more, "endCursor": end},
-                             "nodes": [graphql_node(p) for p in chunk]}}
-        cost = {"requestedQueryCost": 52, "actualQueryCost": 12,
-                "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1988, "restoreRate": 100.0}}
+        data = {
+            "products": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": [graphql_node(p) for p in chunk]}
+        }
+        cost = {
+            "requestedQueryCost": 52,
+            "actualQueryCost": 12,
+            "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1988, "restoreRate": 100.0},
+        }
         return self.json({"data": data, "extensions": {"cost": cost}})
 
 
@@ -168,13 +173,24 @@ def graphql_node(product: dict[str, Any]) -> dict[str, Any]:
         "updatedAt": product.get("updated_at"),
         "onlineStoreUrl": None,
         "options": [{"name": o["name"], "values": o.get("values", [])} for o in product.get("options") or []],
-        "media": {"nodes": [{"id": f"gid://shopify/MediaImage/{i}", "image": {"url": src}} for i, src in images.items()]},
-        "variants": {"nodes": [
-            {"legacyResourceId": str(v["id"]), "title": v.get("title"), "sku": v.get("sku"), "price": v.get("price"),
-             "compareAtPrice": v.get("compare_at_price"), "inventoryQuantity": v.get("inventory_quantity"),
-             "selectedOptions": [], "image": {"url": images[v["image_id"]]} if v.get("image_id") in images else None}
-            for v in product.get("variants") or []
-        ]},
+        "media": {
+            "nodes": [{"id": f"gid://shopify/MediaImage/{i}", "image": {"url": src}} for i, src in images.items()]
+        },
+        "variants": {
+            "nodes": [
+                {
+                    "legacyResourceId": str(v["id"]),
+                    "title": v.get("title"),
+                    "sku": v.get("sku"),
+                    "price": v.get("price"),
+                    "compareAtPrice": v.get("compare_at_price"),
+                    "inventoryQuantity": v.get("inventory_quantity"),
+                    "selectedOptions": [],
+                    "image": {"url": images[v["image_id"]]} if v.get("image_id") in images else None,
+                }
+                for v in product.get("variants") or []
+            ]
+        },
     }
 
 
@@ -245,8 +261,16 @@ def shopify_products(count: int, image: Callable[[int], str | None] = lambda i: 
             "updated_at": (EPOCH + timedelta(minutes=i)).isoformat(),
             "options": [{"name": "Color", "values": ["Red"]}],
             "images": [{"id": 1, "src": image(i), "position": 1}] if image(i) else [],
-            "variants": [{"id": 5000 + i, "title": "Red", "price": f"{20 + i % 9}.00", "sku": f"HAT-{i}",
-                          "inventory_quantity": 3, "option1": "Red"}],
+            "variants": [
+                {
+                    "id": 5000 + i,
+                    "title": "Red",
+                    "price": f"{20 + i % 9}.00",
+                    "sku": f"HAT-{i}",
+                    "inventory_quantity": 3,
+                    "option1": "Red",
+                }
+            ],
         }
         for i in range(count)
     ]
@@ -315,8 +339,9 @@ class Merchant:
         return response.json
 
     def sync(self, connector_id: str, mode: str = "full") -> dict:
-        response = self.client.post(f"/v1/connectors/{connector_id}/sync", json={"mode": mode},
-                                    headers=self.account.headers)
+        response = self.client.post(
+            f"/v1/connectors/{connector_id}/sync", json={"mode": mode}, headers=self.account.headers
+        )
         assert response.status_code == 202, response.json
         self.services.syncs.wait_idle()
         return self.run(connector_id, response.json["id"])
@@ -333,8 +358,9 @@ class Merchant:
         return {row.product_id: row for row in rows}
 
     def failed_items(self, connector_id: str) -> list[dict]:
-        response = self.client.get(f"/v1/connectors/{connector_id}/failed-items?per_page=100",
-                                   headers=self.account.headers)
+        response = self.client.get(
+            f"/v1/connectors/{connector_id}/failed-items?per_page=100", headers=self.account.headers
+        )
         return response.json["failed_items"]
 
 

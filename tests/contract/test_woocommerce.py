@@ -11,7 +11,9 @@ def test_recorded_listing_maps_title_text_price_categories_images_and_stock(merc
     listing = fixture("woocommerce/docs_v3__GET_products.json")
     FakeWooCommerce(server, listing)
     connector = merchant.services.connectors
-    row = connector.get(merchant.account.account_id, merchant.connect("woocommerce", server.url_for(""), WOO_KEYS)["id"])
+    row = connector.get(
+        merchant.account.account_id, merchant.connect("woocommerce", server.url_for(""), WOO_KEYS)["id"]
+    )
     page = connector.connector(row).fetch_page(None, None)
     records = {record.product_id: record.payload for record in page.records}
     assert set(records) == {"799", "794"} and page.next_cursor is None
@@ -34,8 +36,8 @@ def test_thousand_products_over_ten_pages_arrive_once_through_429_and_502(mercha
     indexed: list[str] = []
     catalog = merchant.services.catalog
     original = catalog.prepare
-    catalog.prepare = lambda account, payloads: indexed.extend(p["product_id"] for p in payloads) or original(
-        account, payloads
+    catalog.prepare = lambda account, payloads: (
+        indexed.extend(p["product_id"] for p in payloads) or original(account, payloads)
     )
     run = merchant.sync(connector["id"])
     assert run["status"] == "succeeded", run
@@ -43,7 +45,20 @@ def test_thousand_products_over_ten_pages_arrive_once_through_429_and_502(mercha
     assert sorted(indexed) == sorted(str(i) for i in range(1, 1001))  # each exactly once
     assert len(merchant.products()) == 1000
     assert sleeps[0] == 2.0 and len(sleeps) == 2  # Retry-After as sent, then backoff for the 502
-    assert [entry["args"]["page"] for entry in shop.log] == ["1", "2", "3", "3", "4", "5", "6", "6", "7", "8", "9", "10"]
+    assert [entry["args"]["page"] for entry in shop.log] == [
+        "1",
+        "2",
+        "3",
+        "3",
+        "4",
+        "5",
+        "6",
+        "6",
+        "7",
+        "8",
+        "9",
+        "10",
+    ]
 
 
 def test_resync_skips_unchanged_and_sees_deletions(merchant, server):
