@@ -24,7 +24,7 @@ class Connector(Base):
     credentials: Mapped[str] = mapped_column(Text)  # Fernet token of the JSON credentials
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # {"interval_minutes": 60} or {"cron": "0 3 * * *"}; null: only by hand and by webhooks.
-    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     bookmark: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -88,7 +88,7 @@ class SyncFailure(Base):
     product_id: Mapped[str] = mapped_column(String(200))
     group_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     reason: Mapped[str] = mapped_column(Text)
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # what to retry with
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)  # to retry with
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -26,7 +26,7 @@ from bridge.db import Database
 from bridge.errors import ConflictError, InvalidInputError, NotFoundError
 from connectors import files
 from connectors.base import ProductRecord, WebhookEvent
-from connectors.sync import FILE, FILE_FULL, FULL, INCREMENTAL, RETRY, SyncEngine
+from connectors.sync import FILE, FILE_FULL, FULL, INCREMENTAL, RETRY, RunState, SyncEngine
 
 log = logging.getLogger(__name__)
 MODES = (FULL, INCREMENTAL)
@@ -106,24 +106,24 @@ class SyncService:
         records, skipped = files.parse(file_format, data)
         return self._import(account_id, connector_id, records, skipped, FILE_FULL if replace else FILE)
 
-    def _import(self, account_id, connector_id, records, skipped, mode) -> SyncRun:
+    def _import(
+        self,
+        account_id: str,
+        connector_id: str,
+        records: list[ProductRecord],
+        skipped: list[tuple[str, str]],
+        mode: str,
+    ) -> SyncRun:
         self._claim(connector_id)
-        engine_mode = FULL if mode == "file_full" else mode
-        run = self._store.open_run(connector_id, engine_mode, "api", resume=False)
-        task = self._engine.import_records
-        self._submit(
-            connector_id,
-            self._guarded,
-            connector_id,
-            task,
-            account_id,
-            connector_id,
-            records,
-            skipped,
-            engine_mode,
-            run.id,
-        )
+        run = self._store.open_run(connector_id, mode, "api", resume=False)  # a file is read whole
+        self._submit(connector_id, self._run_import, account_id, connector_id, run, records, skipped)
         return self._connectors.run(account_id, connector_id, run.id)
+
+    def _run_import(self, account_id: str, connector_id: str, run: RunState, records, skipped) -> str:
+        try:
+            return self._engine.import_records(account_id, connector_id, run, records, skipped)
+        finally:
+            self._release(connector_id)
 
     def receive_webhook(self, connector_id: str, platform: str, headers: Mapping[str, str], body: bytes) -> dict:
         """Verify, dedupe, acknowledge; index in the background. A bad signature raises (401)."""
