@@ -21,15 +21,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import requests
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from suggest import ACCENTED, COLOURS, NOUNS, made_up_words, product_name, typed_prefix  # noqa: E402
+from suggest import ACCENTED, COLOURS, NOUNS, made_up_words, product_name, row, timed, typed_prefix  # noqa: E402
 
 from bridge import create_app  # noqa: E402
-from bridge.accounts.tokens import OWNER  # noqa: E402
 from bridge.catalog.models import Product  # noqa: E402
 from bridge.search.models import SearchLog  # noqa: E402
 from bridge.search.suggest import SuggestEntry  # noqa: E402
@@ -88,11 +86,10 @@ def prepare(data_dir: Path, products: int, seed: int) -> tuple[str, str, list[Su
         {"DATA_DIR": str(data_dir), "RUN_MIGRATIONS": True, "SECRET_KEY": SECRET, "CLIP_MODEL": "bridge-tiny"}
     )
     services = app.extensions["bridge"]
-    account = services.accounts.register(
-        "Bench shop", "bench@shop.example.com", "correct horse battery", verified=True
-    ).account
+    created = services.accounts.register("Bench shop", "bench@shop.example.com", "correct horse battery", verified=True)
+    account = created.account
     key = services.public_keys.create(account.id, "bench", [ORIGIN], 1_000_000)["key"]
-    token = services.accounts._tokens.issue(account.id, OWNER, account.id, account.secret_generation).access_token
+    token = services.accounts.token_for_client(account.client_id, created.client_secret).access_token
     began = time.perf_counter()
     entries = fill_catalogue(services, account.id, products, seed)
     print(f"{products} products written to SQL in {time.perf_counter() - began:.1f} s")
@@ -138,20 +135,6 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"Bridge did not start; see {data_dir / 'server.log'}")
 
 
-def timed(call: Callable[[str], object], prefixes: list[str]) -> np.ndarray:
-    times = []
-    for prefix in prefixes:
-        began = time.perf_counter()
-        call(prefix)
-        times.append((time.perf_counter() - began) * 1000)
-    return np.array(times)
-
-
-def row(name: str, times: np.ndarray) -> str:
-    p50, p99 = np.percentile(times, [50, 99])
-    return f"{name:<44} {len(times):>6} {p50:>8.2f} {p99:>8.2f} {times.max():>8.1f}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
@@ -192,16 +175,16 @@ def report(url: str, key: str, token: str, prefixes: list[str], data_dir: Path) 
     services = in_process.extensions["bridge"]
     account_id = services.public_keys.authenticate(key, None).account_id
     services.autocomplete.suggest(account_id, "a", 6)
-    print(f"\n{'call':<44} {'calls':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-    print(row("HTTP floor: GET /healthz", timed(lambda _: http.get(f"{url}/healthz"), prefixes)))
+    print(f"\n{'call':<34} {'calls':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    print(row("HTTP floor (GET /healthz)", timed(lambda _: http.get(f"{url}/healthz"), prefixes)))
     print(
         row(
-            "in process: AutocompleteService.suggest",
+            "in process (autocomplete service)",
             timed(lambda p: services.autocomplete.suggest(account_id, p, 6), prefixes),
         )
     )
     print(row("HTTP, bearer token", timed(suggest(bearer), prefixes)))
-    print(row("HTTP, widget (public key + Origin)", timed(suggest(widget), prefixes)))
+    print(row("HTTP, widget (pk_ key + Origin)", timed(suggest(widget), prefixes)))
     print("\nDESIGN target over HTTP: p50 <= 10 ms, p99 <= 30 ms")
     services.close()
 
