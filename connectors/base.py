@@ -168,6 +168,11 @@ class Connector(ABC):
         """Read single products back (webhooks that carry only an id)."""
         raise FatalError(f"{self.title} webhooks carry the product; nothing to fetch.", reason="unsupported")
 
+    def subscribe(self, webhook_url: str) -> list[str]:
+        """Register Bridge's webhook URL for product changes on the platform; returns the topics
+        now subscribed (ones already pointing at ``webhook_url`` count as subscribed)."""
+        raise FatalError(f"{self.title} has no webhook API: install Bridge's add-on instead.", reason="unsupported")
+
     def excluded(self, categories: list[str]) -> bool:
         banned = {name.strip().lower() for name in self.options.get("exclude_categories") or []}
         return any(category.strip().lower() in banned for category in categories)

@@ -29,8 +29,7 @@ from connectors.base import (
     WebhookFormatError,
     webhook_json,
 )
-from connectors.mapping import int_of, parse_time, price_of, record, text_of, web_urls
-from connectors.shopify import COLOR_OPTIONS
+from connectors.mapping import COLOR_OPTIONS, int_of, parse_time, price_of, record, text_of, web_urls
 
 SIGNATURE_HEADER = "X-Bridge-Signature"
 EVENT_HEADER = "X-Bridge-Event-Id"

@@ -17,7 +17,7 @@ from typing import Any
 import marshmallow as ma
 
 from connectors.base import Check, Connector, FatalError, Page, ProductRecord, WebhookEvent, WebhookFormatError
-from connectors.mapping import price_of, record, text_of, web_urls
+from connectors.mapping import COLOR_OPTIONS, int_of, price_of, record, text_of, web_urls
 
 Parsed = tuple[list[ProductRecord], list[tuple[str, str]]]  # records, (where, why) for skipped rows
 GENERIC_FIELDS = ("name", "description", "category", "brand", "color_name", "url")
@@ -49,11 +49,7 @@ def shopify_csv(data: bytes) -> Parsed:
         product["images"] += web_urls([row.get("Image Src"), row.get("Variant Image")])
         if row.get("Variant Price"):
             product["prices"].append(price_of(row["Variant Price"]))
-        product["stock"] += (
-            int(row.get("Variant Inventory Qty") or 0)
-            if row.get("Variant Inventory Qty", "").lstrip("-").isdigit()
-            else 0
-        )
+        product["stock"] += int_of(row.get("Variant Inventory Qty")) or 0
     records, skipped = [], []
     for handle, product in products.items():
         first = product["row"]
@@ -66,7 +62,7 @@ def shopify_csv(data: bytes) -> Parsed:
         colors = [
             first.get(f"Option{i} Value")
             for i in (1, 2, 3)
-            if first.get(f"Option{i} Name", "").lower() in ("color", "colour")
+            if first.get(f"Option{i} Name", "").lower() in COLOR_OPTIONS
         ]
         metadata = {
             "name": first.get("Title"),
@@ -98,9 +94,7 @@ def woocommerce_csv(data: bytes) -> Parsed:
             continue
         categories = [path.split(">")[-1].strip() for path in _split(row.get("Categories", ""))]
         attributes = {row.get(f"Attribute {i} name"): _split(row.get(f"Attribute {i} value(s)", "")) for i in (1, 2, 3)}
-        colors = next(
-            (values for name, values in attributes.items() if name and name.lower() in ("color", "colour")), []
-        )
+        colors = next((values for name, values in attributes.items() if name and name.lower() in COLOR_OPTIONS), [])
         metadata = {
             "name": row.get("Name"),
             "description": text_of(row.get("Description") or row.get("Short description")),
@@ -130,9 +124,7 @@ def generic_csv(data: bytes) -> Parsed:
         images = web_urls([row.pop("image_url", "")] + _split(row.pop("image_urls", ""), "|"))
         metadata: dict[str, Any] = {key: value for key, value in row.items() if value}
         if "price" in metadata:
-            metadata["price"] = (
-                price_of(metadata["price"]) if price_of(metadata["price"]) is not None else metadata["price"]
-            )
+            metadata["price"] = _number(metadata["price"])
         if "tags" in metadata:
             metadata["tags"] = _split(metadata["tags"], "|")
         records.append(record(product_id, images, metadata, None))
@@ -157,6 +149,14 @@ def json_lines(data: bytes) -> Parsed:
         metadata = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
         records.append(record(str(item["product_id"]).strip(), images, metadata, None))
     return records, skipped
+
+
+def _number(text: str) -> float | str:
+    """A number when the text is one; otherwise the text, so the catalog's check names the field."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 FORMATS: dict[str, Callable[[bytes], Parsed]] = {

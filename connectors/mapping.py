@@ -14,6 +14,7 @@ _BLOCKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6])\s*/?>", re.IGNORECASE)
 _SCRIPTS = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 MAX_DESCRIPTION = 20000
+COLOR_OPTIONS = {"color", "colour"}  # option/attribute/feature names that carry a colour
 
 
 def text_of(markup: str | None) -> str:

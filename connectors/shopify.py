@@ -8,6 +8,7 @@ is read from every response: the REST leaky bucket (``X-Shopify-Shop-Api-Call-Li
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -22,40 +23,28 @@ from connectors.base import (
     FatalError,
     OptionsSchema,
     Page,
+    Paginator,
     ProductRecord,
-    RetriableError,
     SignatureError,
     WebhookEvent,
     WebhookFormatError,
     webhook_json,
 )
 from connectors.http import PlatformResponse, link_next
-from connectors.mapping import parse_time, price_of, record, text_of, web_urls
+from connectors.mapping import COLOR_OPTIONS, parse_time, price_of, record, text_of, web_urls
+from connectors.shopify_auth import AccessToken, ShopifyCredentials
+from connectors.shopify_graphql import (
+    PRODUCTS_QUERY,
+    SUBSCRIBE_MUTATION,
+    VARIANTS_QUERY,
+    WEBHOOK_TOPICS,
+    graphql_throttle,
+    rest_shape,
+)
 
+log = logging.getLogger(__name__)
 REQUIRED_SCOPE = "read_products"
 WEBHOOK_HEADERS = ("X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Webhook-Id")
-COLOR_OPTIONS = {"color", "colour"}
-PRODUCTS_QUERY = """
-query Products($first: Int!, $after: String, $query: String) {
-  products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
-      legacyResourceId handle title descriptionHtml vendor productType tags status updatedAt onlineStoreUrl
-      options { name values }
-      media(first: 10) { nodes { ... on MediaImage { id image { url } } } }
-      variants(first: 100) {
-        nodes { legacyResourceId title sku price compareAtPrice inventoryQuantity
-                selectedOptions { name value } image { url } }
-      }
-    }
-  }
-}"""
-
-
-class ShopifyCredentials(ma.Schema):
-    access_token = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
-    webhook_secret = ma.fields.String(metadata={"description": "The app's client secret (signs webhooks)"})
-    previous_webhook_secret = ma.fields.String(metadata={"description": "Still accepted during a rotation"})
 
 
 class ShopifyOptions(OptionsSchema):
@@ -77,9 +66,19 @@ class ShopifyConnector(Connector):
     def _base(self) -> str:
         return f"{self.settings.shop_url}/admin/api/{self.options['api_version']}"
 
-    @property
-    def _auth(self) -> dict[str, str]:
-        return {"X-Shopify-Access-Token": self.settings.credentials["access_token"]}
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._token = AccessToken(self)
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> PlatformResponse:
+        """A request with the token; a granted token that expired is renewed once, on 401."""
+        try:
+            return self.http.request(method, url, headers=self._token.headers(), **kwargs)
+        except FatalError as exc:
+            if exc.reason != "unauthorized" or not self._token.renewable:
+                raise
+            self._token.expire()
+            return self.http.request(method, url, headers=self._token.headers(), **kwargs)
 
     # -- listing --------------------------------------------------------------------------
 
@@ -93,13 +92,11 @@ class ShopifyConnector(Connector):
             params: dict[str, Any] = {"limit": self.options["page_size"], "status": "active"}
             if since is not None:
                 params["updated_at_min"] = since.isoformat()
-            response = self.http.get(
-                f"{self._base}/products.json", params=params, headers=self._auth, inspect=self._leaky_bucket
-            )
+            response = self._send("GET", f"{self._base}/products.json", params=params, inspect=self._rest_limits)
         else:
             if not cursor.startswith(self.settings.shop_url + "/"):  # the token must never leave the shop
                 raise FatalError("Shopify sent a next-page link to another host; stopping.", reason="bad_cursor")
-            response = self.http.get(cursor, headers=self._auth, inspect=self._leaky_bucket)
+            response = self._send("GET", cursor, inspect=self._rest_limits)
         products = response.json().get("products") or []
         return self._page(products, link_next(response.headers))
 
@@ -109,15 +106,25 @@ class ShopifyConnector(Connector):
         data = self._graphql(PRODUCTS_QUERY, variables)["products"]
         info = data.get("pageInfo") or {}
         next_cursor = info.get("endCursor") if info.get("hasNextPage") else None
-        return self._page([_rest_shape(node) for node in data.get("nodes") or []], next_cursor)
+        nodes = data.get("nodes") or []
+        for node in nodes:
+            self._all_variants(node)
+        return self._page([rest_shape(node) for node in nodes], next_cursor)
+
+    def _all_variants(self, node: dict[str, Any]) -> None:
+        variants = node.get("variants") or {}
+        info, paginator = variants.get("pageInfo") or {}, Paginator()
+        while info.get("hasNextPage") and paginator.advance(info.get("endCursor")):
+            more = self._graphql(VARIANTS_QUERY, {"id": node["id"], "after": paginator.cursor})["product"]["variants"]
+            variants["nodes"] = (variants.get("nodes") or []) + (more.get("nodes") or [])
+            info = more.get("pageInfo") or {}
 
     def _graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.request(
+        response = self._send(
             "POST",
             f"{self._base}/graphql.json",
-            headers=self._auth,
             json_body={"query": query, "variables": variables},
-            inspect=_graphql_throttle,
+            inspect=graphql_throttle,
         )
         body = response.json()
         errors = body.get("errors") or []
@@ -127,8 +134,11 @@ class ShopifyConnector(Connector):
             raise FatalError(f"Shopify GraphQL: {errors[0].get('message', 'error')}", reason=reason)
         return body.get("data") or {}
 
-    def _leaky_bucket(self, response: PlatformResponse) -> None:
-        """Pause before the bucket overflows instead of earning a 429 (2 requests/s drain)."""
+    def _rest_limits(self, response: PlatformResponse) -> None:
+        """Pause before the leaky bucket overflows instead of earning a 429 (2 requests/s drain);
+        say when Shopify marks the endpoint deprecated, as its own clients do."""
+        if response.headers.get("X-Shopify-API-Deprecated-Reason"):
+            log.warning("Shopify deprecation: %s", response.headers["X-Shopify-API-Deprecated-Reason"])
         used, _, size = (response.headers.get("X-Shopify-Shop-Api-Call-Limit") or "").partition("/")
         if used.isdigit() and size.isdigit() and int(size) - int(used) <= 1:
             self.http.sleep(1.0)
@@ -205,7 +215,7 @@ class ShopifyConnector(Connector):
     def check(self) -> list[Check]:
         checks: list[Check] = []
         try:
-            response = self.http.get(f"{self.settings.shop_url}/admin/oauth/access_scopes.json", headers=self._auth)
+            response = self._send("GET", f"{self.settings.shop_url}/admin/oauth/access_scopes.json")
             scopes = {scope.get("handle") for scope in response.json().get("access_scopes") or []}
             checks.append(Check("credentials", True, "The access token is accepted."))
             if REQUIRED_SCOPE not in scopes and "write_products" not in scopes:
@@ -226,12 +236,23 @@ class ShopifyConnector(Connector):
             checks.append(Check(_step(checks), False, exc.message, exc.reason))
         return checks
 
+    def subscribe(self, webhook_url: str) -> list[str]:
+        """``webhookSubscriptionCreate`` per product topic; "already taken" means already there."""
+        for topic in WEBHOOK_TOPICS:
+            result = self._graphql(SUBSCRIBE_MUTATION, {"topic": topic, "uri": webhook_url})[
+                "webhookSubscriptionCreate"
+            ]
+            errors = [e["message"] for e in result.get("userErrors") or [] if "taken" not in e.get("message", "")]
+            if errors:
+                raise FatalError(f"Shopify refused the {topic} webhook: {errors[0]}", reason="webhook_refused")
+        return list(WEBHOOK_TOPICS)
+
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         missing = [name for name in WEBHOOK_HEADERS if not headers.get(name)]
         if missing:
             raise WebhookFormatError(f"Missing Shopify webhook headers: {', '.join(missing)}.", field=missing[0])
         credentials = self.settings.credentials
-        secrets = [credentials.get("webhook_secret"), credentials.get("previous_webhook_secret")]
+        secrets = [credentials.get(name) for name in ("webhook_secret", "previous_webhook_secret", "client_secret")]
         if not signatures.verify(secrets, body, headers.get("X-Shopify-Hmac-Sha256")):
             raise SignatureError("X-Shopify-Hmac-Sha256 does not match the body.", field="X-Shopify-Hmac-Sha256")
         delivery = headers.get("X-Shopify-Event-Id") or headers["X-Shopify-Webhook-Id"]
@@ -243,50 +264,6 @@ class ShopifyConnector(Connector):
         if topic in ("products/create", "products/update"):
             return WebhookEvent(delivery, upserts=self.map_product(product))
         return WebhookEvent(delivery)
-
-
-def _graphql_throttle(response: PlatformResponse) -> None:
-    """A THROTTLED answer (as 200 or 429) waits until the bucket refills enough for the query."""
-    body = response.json()
-    codes = {(error.get("extensions") or {}).get("code") for error in body.get("errors") or []}
-    if "THROTTLED" in codes:
-        cost = (body.get("extensions") or {}).get("cost") or {}
-        status = cost.get("throttleStatus") or {}
-        needed = (cost.get("requestedQueryCost") or 0) - (status.get("currentlyAvailable") or 0)
-        wait = max(needed, 0) / status["restoreRate"] if status.get("restoreRate") else None
-        raise RetriableError("Shopify GraphQL cost limit reached (THROTTLED).", reason="rate_limited", retry_after=wait)
-
-
-def _rest_shape(node: Mapping[str, Any]) -> dict[str, Any]:
-    """A GraphQL product node in the REST shape the mapping (and webhooks) use."""
-    media = [m for m in (node.get("media") or {}).get("nodes") or [] if m.get("image")]
-    return {
-        "id": int(node["legacyResourceId"]),
-        "title": node.get("title"),
-        "body_html": node.get("descriptionHtml"),
-        "vendor": node.get("vendor"),
-        "product_type": node.get("productType"),
-        "tags": node.get("tags") or [],
-        "handle": node.get("handle"),
-        "status": (node.get("status") or "").lower() or None,
-        "updated_at": node.get("updatedAt"),
-        "online_store_url": node.get("onlineStoreUrl"),
-        "options": node.get("options") or [],
-        "images": [{"src": m["image"]["url"], "position": i} for i, m in enumerate(media)],
-        "variants": [
-            {
-                "id": int(v["legacyResourceId"]),
-                "title": v.get("title"),
-                "sku": v.get("sku"),
-                "price": v.get("price"),
-                "compare_at_price": v.get("compareAtPrice"),
-                "inventory_quantity": v.get("inventoryQuantity"),
-                "selected_options": v.get("selectedOptions") or [],
-                "image_src": (v.get("image") or {}).get("url"),
-            }
-            for v in (node.get("variants") or {}).get("nodes") or []
-        ],
-    }
 
 
 def _tags(tags: Any) -> list[str]:

@@ -27,10 +27,10 @@ from connectors.base import (
     WebhookEvent,
     webhook_json,
 )
-from connectors.mapping import int_of, parse_time, price_of, record, text_of, web_urls
-from connectors.shopify import COLOR_OPTIONS
+from connectors.mapping import COLOR_OPTIONS, int_of, parse_time, price_of, record, text_of, web_urls
 
 BRAND_ATTRIBUTES = {"brand", "brands", "manufacturer"}
+WEBHOOK_TOPICS = ("product.created", "product.updated", "product.deleted", "product.restored")
 
 
 class WooCredentials(ma.Schema):
@@ -57,9 +57,12 @@ class WooCommerceConnector(Connector):
         return self.settings.shop_url + self.options["base_path"].rstrip("/")
 
     def _get(self, path: str, params: dict[str, Any] | None = None):
+        return self._send("GET", path, params=params)
+
+    def _send(self, method: str, path: str, **kwargs: Any):
         credentials = self.settings.credentials
         auth = signatures.basic_auth(credentials["consumer_key"], credentials["consumer_secret"])
-        return self.http.get(f"{self._base}{path}", params=params, headers={"Authorization": auth})
+        return self.http.request(method, f"{self._base}{path}", headers={"Authorization": auth}, **kwargs)
 
     def fetch_page(self, cursor: str | None, since: datetime | None) -> Page:
         page = int(cursor or 1)
@@ -159,6 +162,24 @@ class WooCommerceConnector(Connector):
             )
             return [Check("products", False, detail, reason)]
         return [Check("products", True, "The consumer key can list products.")]
+
+    def subscribe(self, webhook_url: str) -> list[str]:
+        """One webhook per product topic, signed with ``webhook_secret``; existing ones are kept."""
+        secret = self.settings.credentials.get("webhook_secret")
+        if not secret:
+            raise FatalError(
+                "Set credentials.webhook_secret first: WooCommerce signs webhooks with it.", reason="no_webhook_secret"
+            )
+        existing = {
+            hook.get("topic")
+            for hook in self._get("/webhooks", {"per_page": 100}).json()
+            if hook.get("delivery_url") == webhook_url and hook.get("status") == "active"
+        }
+        for topic in WEBHOOK_TOPICS:
+            if topic not in existing:
+                body = {"name": f"Bridge {topic}", "topic": topic, "delivery_url": webhook_url, "secret": secret}
+                self._send("POST", "/webhooks", json_body=body)
+        return list(WEBHOOK_TOPICS)
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         signature = headers.get("X-WC-Webhook-Signature")

@@ -76,14 +76,24 @@ class FakeShop:
 
 
 class FakeWooCommerce(FakeShop):
-    def __init__(self, server, products):
+    def __init__(self, server, products, variations: dict[int, list[dict]] | None = None):
         super().__init__(server, products)
+        self.variations = variations or {}
+        self.webhooks: list[dict[str, Any]] = []
+        self.register(r"^/wp-json/wc/v3/webhooks$")
+        self.register(r"^/wp-json/wc/v3/webhooks$", method="POST")
         self.register(r"^/wp-json/wc/v3/products(/\d+)?$")
         self.register(r"^/wp-json/wc/v3/products/\d+/variations$")
 
     def respond(self, request):
+        if request.path.endswith("/webhooks"):
+            if request.method == "POST":
+                self.webhooks.append(
+                    {**json.loads(request.get_data()), "id": len(self.webhooks) + 1, "status": "active"}
+                )
+            return self.json(self.webhooks)
         if request.path.endswith("/variations"):
-            return self.json([])
+            return self.json(self.variations.get(int(request.path.split("/")[-2]), []))
         if re.search(r"/products/\d+$", request.path):
             wanted = int(request.path.rsplit("/", 1)[1])
             return self.json(next(p for p in self.products if p["id"] == wanted))
@@ -104,8 +114,20 @@ class FakeShopifyRest(FakeShop):
     def __init__(self, server, products, scopes=("read_products",)):
         super().__init__(server, products)
         self.scopes = list(scopes)
+        self.token: str | None = None  # when set, any other token gets 401
+        self.grants = 0
         self.register(r"^/admin/oauth/access_scopes\.json$")
+        self.register(r"^/admin/oauth/access_token$", method="POST")
         self.register(r"^/admin/api/[\w-]+/products\.json$")
+
+    def handle(self, request: Request) -> Response:
+        if request.path.endswith("/access_token"):
+            self.grants += 1
+            self.token = f"granted-{self.grants}"
+            return self.json({"access_token": self.token, "scope": "read_products", "expires_in": 86399})
+        if self.token is not None and request.headers.get("X-Shopify-Access-Token") != self.token:
+            return Response("[API] Invalid API key or access token", status=401)
+        return super().handle(request)
 
     def respond(self, request):
         if request.path.endswith("access_scopes.json"):
@@ -135,12 +157,18 @@ class FakeShopifyGraphql(FakeShopifyRest):
 
     def __init__(self, server, products, scopes=("read_products",)):
         super().__init__(server, products, scopes)
+        self.subscriptions: set[tuple[str, str]] = set()
         self.register(r"^/admin/api/[\w-]+/graphql\.json$", method="POST")
 
     def respond(self, request):
         if not request.path.endswith("graphql.json"):
             return super().respond(request)
-        variables = json.loads(request.get_data())["variables"]
+        body = json.loads(request.get_data())
+        variables = body["variables"]
+        if "product(id:" in body["query"]:
+            return self._variants(variables)
+        if "webhookSubscriptionCreate" in body["query"]:
+            return self._subscribe(variables)
         offset = int(base64.b64decode(variables["after"])) if variables.get("after") else 0
         match = re.search(r"updated_at:>'([^']+)'", variables.get("query") or "")
         listed = self._visible(match.group(1) if match else None)
@@ -157,11 +185,52 @@ class FakeShopifyGraphql(FakeShopifyRest):
         }
         return self.json({"data": data, "extensions": {"cost": cost}})
 
+    def _subscribe(self, variables: dict[str, Any]) -> Response:
+        taken = (variables["topic"], variables["uri"]) in self.subscriptions
+        self.subscriptions.add((variables["topic"], variables["uri"]))
+        errors = [
+            {
+                "field": ["webhookSubscription", "callbackUrl"],
+                "message": "Address for this topic has already been taken",
+            }
+        ]
+        result = {
+            "webhookSubscription": None if taken else {"id": "gid://shopify/WebhookSubscription/1"},
+            "userErrors": errors if taken else [],
+        }
+        return self.json({"data": {"webhookSubscriptionCreate": result}})
+
+    def _variants(self, variables: dict[str, Any]) -> Response:
+        product_id = int(variables["id"].rsplit("/", 1)[1])
+        product = next(p for p in self.products if p["id"] == product_id)
+        offset = int(variables["after"])
+        chunk = graphql_variants(product)[offset : offset + 250]
+        info = {"hasNextPage": offset + 250 < len(product["variants"]), "endCursor": str(offset + len(chunk))}
+        return self.json({"data": {"product": {"variants": {"pageInfo": info, "nodes": chunk}}}})
+
+
+def graphql_variants(product: dict[str, Any]) -> list[dict[str, Any]]:
+    images = {image["id"]: image["src"] for image in product.get("images") or []}
+    return [
+        {
+            "legacyResourceId": str(v["id"]),
+            "title": v.get("title"),
+            "sku": v.get("sku"),
+            "price": v.get("price"),
+            "compareAtPrice": v.get("compare_at_price"),
+            "inventoryQuantity": v.get("inventory_quantity"),
+            "selectedOptions": [],
+            "image": {"url": images[v["image_id"]]} if v.get("image_id") in images else None,
+        }
+        for v in product.get("variants") or []
+    ]
+
 
 def graphql_node(product: dict[str, Any]) -> dict[str, Any]:
     """A REST-shaped product as the GraphQL Admin API would return it."""
     images = {image["id"]: image["src"] for image in product.get("images") or []}
     return {
+        "id": f"gid://shopify/Product/{product['id']}",
         "legacyResourceId": str(product["id"]),
         "handle": product.get("handle"),
         "title": product["title"],
@@ -177,19 +246,8 @@ def graphql_node(product: dict[str, Any]) -> dict[str, Any]:
             "nodes": [{"id": f"gid://shopify/MediaImage/{i}", "image": {"url": src}} for i, src in images.items()]
         },
         "variants": {
-            "nodes": [
-                {
-                    "legacyResourceId": str(v["id"]),
-                    "title": v.get("title"),
-                    "sku": v.get("sku"),
-                    "price": v.get("price"),
-                    "compareAtPrice": v.get("compare_at_price"),
-                    "inventoryQuantity": v.get("inventory_quantity"),
-                    "selectedOptions": [],
-                    "image": {"url": images[v["image_id"]]} if v.get("image_id") in images else None,
-                }
-                for v in product.get("variants") or []
-            ]
+            "pageInfo": {"hasNextPage": len(product.get("variants") or []) > 100, "endCursor": "100"},
+            "nodes": graphql_variants(product)[:100],
         },
     }
 

@@ -21,6 +21,7 @@ from bridge.connections.schemas import (
     SyncRunPageSchema,
     SyncRunSchema,
     WebhookAckSchema,
+    WebhookSubscriptionSchema,
 )
 from bridge.http import accepts, current_principal, require_bearer_token, services
 
@@ -91,6 +92,14 @@ class ConnectionTest(MethodView):
     def post(self, connector_id):
         """Test the connection: says exactly what is wrong (DNS, TLS, 401, scope, base path)"""
         return services().connectors.test(_account(), connector_id)
+
+
+@blp.route("/<string:connector_id>/webhooks")
+class WebhookSubscriptions(MethodView):
+    @blp.response(200, WebhookSubscriptionSchema)
+    def post(self, connector_id):
+        """Subscribe Bridge to the platform's product webhooks (Shopify, WooCommerce)"""
+        return services().connectors.subscribe_webhooks(_account(), connector_id)
 
 
 @blp.route("/<string:connector_id>/sync")

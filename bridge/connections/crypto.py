@@ -12,10 +12,10 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from bridge.errors import BridgeError
+from bridge.errors import ConflictError
 
 
-class CredentialsUnreadableError(BridgeError):
+class CredentialsUnreadableError(ConflictError):
     code = "credentials_unreadable"
 
 

@@ -90,6 +90,14 @@ class ConnectionTestSchema(ma.Schema):
     checks = fields.List(fields.Nested(CheckSchema))
 
 
+class WebhookSubscriptionSchema(ma.Schema):
+    ok = fields.Boolean()
+    reason = fields.String(allow_none=True, metadata={"example": "forbidden"})
+    detail = fields.String()
+    webhook_url = fields.String()
+    topics = fields.List(fields.String(), metadata={"example": ["product.created", "product.updated"]})
+
+
 class SyncRequestSchema(ma.Schema):
     mode = fields.String(load_default="full", validate=validate.OneOf(["full", "incremental"]))
 

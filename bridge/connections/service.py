@@ -24,8 +24,8 @@ from bridge.db import Database
 from bridge.errors import InvalidInputError, NotFoundError
 from bridge.jobs.service import _first_error as first_error  # the bulk API's field naming, reused
 from connectors import registry
+from connectors.base import Check, ConnectorError, ConnectorSettings
 from connectors.base import Connector as PlatformConnector
-from connectors.base import ConnectorError, ConnectorSettings
 from connectors.http import PlatformHttp
 
 log = logging.getLogger(__name__)
@@ -146,10 +146,13 @@ class ConnectorService:
             "enabled": row.enabled,
             "bookmark": row.bookmark,
             "credentials_set": sorted(self._box.open(row.credentials)),
-            "webhook_url": f"{self._public_url}/v1/connectors/{row.id}/webhooks/{row.platform}",
+            "webhook_url": self._webhook_url(row),
             "created_at": row.created_at,
             "updated_at": row.updated_at,
         }
+
+    def _webhook_url(self, row: Connector) -> str:
+        return f"{self._public_url}/v1/connectors/{row.id}/webhooks/{row.platform}"
 
     # -- reaching the platform ------------------------------------------------------------
 
@@ -172,6 +175,17 @@ class ConnectorService:
             "detail": failed.detail if failed else "Connected.",
             "checks": [vars(check) for check in checks],
         }
+
+    def subscribe_webhooks(self, account_id: str, connector_id: str) -> dict[str, Any]:
+        """Register this connector's webhook URL on the platform, for every product topic."""
+        row = self.get(account_id, connector_id)
+        url = self._webhook_url(row)
+        try:
+            topics = self.connector(row, max_tries=2).subscribe(url)
+        except ConnectorError as exc:
+            return {"ok": False, "reason": exc.reason, "detail": exc.message, "webhook_url": url, "topics": []}
+        log.info("webhooks subscribed connector=%s topics=%s", row.id, ",".join(topics))
+        return {"ok": True, "reason": None, "detail": "Subscribed.", "webhook_url": url, "topics": topics}
 
     # -- runs and failures ------------------------------------------------------------------
 
@@ -231,7 +245,5 @@ def _schedule(schedule: dict[str, Any] | None) -> dict[str, Any] | None:
     return schedule or None
 
 
-def _failed_check(error: ConnectorError):
-    from connectors.base import Check
-
+def _failed_check(error: ConnectorError) -> Check:
     return Check("connection", False, error.message, error.reason)

@@ -19,6 +19,7 @@ from connectors.sync import FAILED, INCREMENTAL, INTERRUPTED, RUNNING, SUCCEEDED
 # Incremental syncs look this far behind the bookmark: platform clocks and replication lag
 # drift a little, and re-reading a few products costs only a content-hash comparison.
 OVERLAP = timedelta(minutes=5)
+RECEIPT_TTL = timedelta(days=7)
 IN_CHUNK = 500  # ids per IN (...) clause, well under SQLite's variable limit
 
 
@@ -147,12 +148,17 @@ class SqlSyncStore:
             )
 
     def remember_delivery(self, connector_id: str, delivery_id: str) -> bool:
-        """True the first time a delivery id is seen for the connector; False for a redelivery."""
+        """True the first time a delivery id is seen for the connector; False for a redelivery.
+        Receipts older than a week go: platforms stop redelivering long before (Shopify: 4 h)."""
+        now = self._clock()
         try:
             with self._db.transaction() as session:
-                session.add(
-                    WebhookReceipt(connector_id=connector_id, delivery_id=delivery_id[:300], received_at=self._clock())
+                session.execute(
+                    delete(WebhookReceipt).where(
+                        WebhookReceipt.connector_id == connector_id, WebhookReceipt.received_at < now - RECEIPT_TTL
+                    )
                 )
+                session.add(WebhookReceipt(connector_id=connector_id, delivery_id=delivery_id[:300], received_at=now))
         except IntegrityError:
             return False
         return True

@@ -184,3 +184,28 @@ def test_patch_merges_options_and_delete_keeps_the_products(merchant, client, se
     assert client.delete(f"/v1/connectors/{connector['id']}", headers=headers).status_code == 204
     assert len(merchant.products()) == 2
     assert json.loads(client.get("/v1/connectors", headers=headers).data) == {"connectors": []}
+
+
+def test_subscribing_registers_every_product_topic_once(merchant, client, server):
+    from tests.platforms import FakeShopifyGraphql
+
+    shop = FakeShopifyGraphql(server, [])
+    shopify = merchant.connect("shopify", server.url_for("").rstrip("/"), SHOPIFY_KEYS)
+    for _ in range(2):  # the second time every topic is "already taken": still fine
+        response = client.post(f"/v1/connectors/{shopify['id']}/webhooks", headers=merchant.account.headers)
+        assert response.json["ok"], response.json
+    assert {topic for topic, _ in shop.subscriptions} == {"PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE"}
+    assert {uri for _, uri in shop.subscriptions} == {shopify["webhook_url"]}
+
+
+def test_woocommerce_webhooks_are_created_with_the_secret(merchant, client, server):
+    shop = FakeWooCommerce(server, [])
+    woo = merchant.connect("woocommerce", server.url_for(""), WOO_KEYS)
+    for _ in range(2):
+        response = client.post(f"/v1/connectors/{woo['id']}/webhooks", headers=merchant.account.headers)
+        assert response.json["ok"] and "product.deleted" in response.json["topics"]
+    assert len(shop.webhooks) == 4 and {hook["secret"] for hook in shop.webhooks} == {WOO_KEYS["webhook_secret"]}
+    _assert_no_secret(response)
+    cscart = merchant.connect("cscart", "https://store.example", {"email": "a@b.example", "api_key": "k"})
+    refused = client.post(f"/v1/connectors/{cscart['id']}/webhooks", headers=merchant.account.headers)
+    assert (refused.json["ok"], refused.json["reason"]) == (False, "unsupported")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -81,3 +84,40 @@ def test_cli_sync_prints_the_run(merchant, app, server):
     result = app.test_cli_runner().invoke(args=["bridge", "sync", connector["id"], "--mode", "full"])
     assert result.exit_code == 0, result.output
     assert "succeeded; seen 4, created 4" in result.output
+
+
+def _finished(services, merchant, connector_id: str) -> bool:
+    runs = services.connectors.runs(merchant.account.account_id, connector_id, 1, 1)["runs"]
+    return bool(runs) and runs[0].status != "running"
+
+
+def test_a_due_job_runs_the_sync_in_the_scheduler_thread(merchant, services, server, tmp_path):
+    FakeWooCommerce(server, woo_products(3))
+    connector = merchant.connect("woocommerce", server.url_for(""), WOO_KEYS, schedule={"interval_minutes": 5})
+    entered: list[str] = []
+
+    @contextmanager
+    def context():
+        entered.append("context")  # the CLI passes app.app_context here
+        yield
+
+    apscheduler = BackgroundScheduler(timezone="UTC")
+    sync_scheduler = SyncScheduler(
+        services.connectors.scheduled,
+        services.syncs.run_scheduled,
+        tmp_path / "scheduler.lock",
+        scheduler=apscheduler,
+        context=context,
+    )
+    sync_scheduler.start()
+    try:
+        [job] = sync_scheduler.jobs()
+        job.modify(next_run_time=datetime.now(UTC))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not _finished(services, merchant, connector["id"]):
+            time.sleep(0.1)  # waiting for the scheduler's thread to run the job
+    finally:
+        sync_scheduler.shutdown()
+    assert len(merchant.products()) == 3 and entered == ["context"]
+    runs = merchant.client.get(f"/v1/connectors/{connector['id']}/runs", headers=merchant.account.headers).json
+    assert runs["runs"][0]["trigger"] == "schedule"

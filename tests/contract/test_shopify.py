@@ -156,3 +156,45 @@ def test_delete_webhook_removes_the_product(merchant, server, client):
     _webhook(client, created["id"], body, **{"X-Shopify-Topic": "products/delete", "X-Shopify-Event-Id": "e2"})
     merchant.services.syncs.wait_idle()
     assert merchant.products() == {}
+
+
+def test_graphql_reads_every_variant_of_a_product_with_more_than_100(merchant, server):
+    [product] = shopify_products(1)
+    product["variants"] = [
+        {"id": 9000 + i, "title": f"Size {i}", "price": "5.00", "sku": f"S{i}", "inventory_quantity": 1}
+        for i in range(300)
+    ]
+    shop = FakeShopifyGraphql(server, [product])
+    _, connector = _connector(merchant, server, variants="each")
+    records = connector.fetch_page(None, None).records
+    assert len(records) == 300 and len({r.product_id for r in records}) == 300
+    assert sum(b"product(id:" in entry["body"] for entry in shop.log) == 1  # one more page of 250
+
+
+def test_client_credentials_token_is_granted_then_renewed_on_401(merchant, server):
+    shop = FakeShopifyRest(server, shopify_products(3))
+    created = merchant.connect(
+        "shopify",
+        server.url_for("").rstrip("/"),
+        {"client_id": "app-id", "client_secret": "app-secret"},
+        options={"api": "rest"},
+    )
+    connector = merchant.services.connectors.connector(
+        merchant.services.connectors.get(merchant.account.account_id, created["id"])
+    )
+    assert len(connector.fetch_page(None, None).records) == 3 and shop.grants == 1
+    shop.token = "revoked-by-shopify"  # the granted token expired
+    assert len(connector.fetch_page(None, None).records) == 3 and shop.grants == 2
+
+
+def test_rest_incremental_sync_asks_for_updated_at_min(merchant, server):
+    shop = FakeShopifyRest(server, shopify_products(10))
+    created, _ = _connector(merchant, server, api="rest")
+    merchant.sync(created["id"])
+    shop.products[3]["title"] = "Changed hat"
+    shop.products[3]["updated_at"] = "2026-02-01T00:00:00+00:00"
+    shop.log.clear()
+    run = merchant.sync(created["id"], "incremental")
+    assert shop.log[0]["args"]["updated_at_min"].startswith("2026-01-01T00:04:00")  # bookmark minus 5 min
+    assert (run["updated"], run["unchanged"]) == (1, 6)  # minutes 4-9 are inside the overlap
+    assert merchant.products()["1003"].name == "Changed hat"

@@ -111,3 +111,16 @@ def test_signed_product_webhook_updates_the_product(merchant, client):
     assert response.status_code == 200, response.json
     merchant.services.syncs.wait_idle()
     assert merchant.products()["794"].name == "Premium Quality"
+
+
+def test_variations_each_become_a_product_of_their_parent(merchant, server):
+    listing = fixture("woocommerce/docs_v3__GET_products.json")
+    variations = fixture("woocommerce/docs_v3__GET_product_variations.json")
+    FakeWooCommerce(server, listing, variations={799: variations})
+    created = merchant.connect("woocommerce", server.url_for(""), WOO_KEYS, options={"variants": "each"})
+    row = merchant.services.connectors.get(merchant.account.account_id, created["id"])
+    records = merchant.services.connectors.connector(row).fetch_page(None, None).records
+    children = [record for record in records if record.group_id == "799"]
+    assert len(children) == len(variations) and all(r.product_id.startswith("799-") for r in children)
+    first = children[0].payload["metadata"]
+    assert first["parent_id"] == "799" and first["price"] is not None and first["options"]
