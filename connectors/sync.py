@@ -88,6 +88,8 @@ class SyncStore(Protocol):
 
     def unseen(self, connector_id: str, run_id: str) -> list[str]: ...
 
+    def seen_in_run(self, connector_id: str, run_id: str) -> int: ...
+
     def members(self, connector_id: str, group_ids: list[str]) -> list[str]: ...
 
     def forget(self, connector_id: str, product_ids: list[str]) -> None: ...
@@ -101,11 +103,10 @@ class SyncEngine:
         # One thread fetches the next chunk's images while this one embeds the current chunk.
         self._prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch")
 
-    def sync(self, account_id: str, connector_id: str, connector: Connector, mode: str, trigger: str = "api") -> str:
-        """Run (or resume) a sync to the end; returns the run id. Never raises for platform faults:
-        they end the run as ``failed`` (fatal) or ``interrupted`` (resumable), with the reason."""
-        run = self._store.open_run(connector_id, mode, trigger)
-        log.info("sync started run=%s connector=%s mode=%s resume_cursor=%s", run.id, connector_id, mode, run.cursor)
+    def sync(self, account_id: str, connector_id: str, connector: Connector, run: RunState) -> str:
+        """Carry the opened (new or resumed) ``run`` to the end; returns its id. Never raises for
+        platform faults: they end it ``failed`` (fatal) or ``interrupted`` (resumable), with the reason."""
+        log.info("sync started run=%s connector=%s mode=%s cursor=%s", run.id, connector_id, run.mode, run.cursor)
         paginator = Paginator(run.cursor)
         try:
             while True:
@@ -140,14 +141,21 @@ class SyncEngine:
     ) -> str:
         """Records that did not come from paging (a catalog file, a retry) as the opened ``run``,
         committed in slices of 1,000; a ``file_full`` run then deletes what the file lacked."""
-        for start in range(0, max(len(records), 1), 1000):
-            result = self.apply(account_id, connector_id, records[start : start + 1000])
-            if start == 0:
-                result.failures += [Failure(where, reason) for where, reason in skipped]
-                result.failed += len(skipped)
-            self._store.commit_page(connector_id, run.id, result)
-        deleted = self._delete_vanished(account_id, connector_id, run.id) if run.mode in DELETING_MODES else 0
-        self._store.finish_run(run.id, SUCCEEDED, deleted=deleted)
+        try:
+            for start in range(0, max(len(records), 1), 1000):
+                result = self.apply(account_id, connector_id, records[start : start + 1000])
+                if start == 0:
+                    result.failures += [Failure(where, reason) for where, reason in skipped]
+                    result.failed += len(skipped)
+                self._store.commit_page(connector_id, run.id, result)
+            deleted = self._delete_vanished(account_id, connector_id, run.id) if run.mode in DELETING_MODES else 0
+        except FatalError as exc:
+            self._end(run.id, FAILED, f"{exc.reason}: {exc.message}")
+        except Exception as exc:  # nothing to resume from: a file is read whole, so say what broke
+            log.exception("import run=%s stopped by an unexpected error", run.id)
+            self._end(run.id, FAILED, f"internal: {type(exc).__name__}")
+        else:
+            self._store.finish_run(run.id, SUCCEEDED, deleted=deleted)
         return run.id
 
     def apply_event(self, account_id: str, connector_id: str, event: WebhookEvent) -> PageResult:
@@ -197,7 +205,15 @@ class SyncEngine:
             yield chunk, self._catalog.commit(prepared)
 
     def _delete_vanished(self, account_id: str, connector_id: str, run_id: str) -> int:
-        return self._delete(account_id, connector_id, self._store.unseen(connector_id, run_id))
+        """Delete what the run did not see; unless it saw nothing at all, which is far likelier a
+        misconfiguration (a wrong vendor filter, a maintenance page) than a shop emptied on purpose."""
+        vanished = self._store.unseen(connector_id, run_id)
+        if vanished and not self._store.seen_in_run(connector_id, run_id):
+            raise FatalError(
+                f"The shop listed no products; none of the {len(vanished)} synced before was deleted.",
+                reason="empty_catalog",
+            )
+        return self._delete(account_id, connector_id, vanished)
 
     def _delete(self, account_id: str, connector_id: str, product_ids: list[str]) -> int:
         deleted = 0

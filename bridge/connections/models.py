@@ -44,6 +44,9 @@ class SyncRun(Base):
     trigger: Mapped[str] = mapped_column(String(20), default="api")  # api, schedule, cli
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Renewed with every committed page: a running run whose heartbeat is older than the lease
+    # belongs to a process that died, and may be resumed by another.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
     pages: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from bridge.connections.models import Connector, SyncedItem, SyncFailure, SyncRun, WebhookReceipt
 from bridge.db import Database
+from bridge.errors import ConflictError
 from connectors.sync import FAILED, INCREMENTAL, INTERRUPTED, RUNNING, SUCCEEDED, PageResult, RunState
 
 # Incremental syncs look this far behind the bookmark: platform clocks and replication lag
 # drift a little, and re-reading a few products costs only a content-hash comparison.
 OVERLAP = timedelta(minutes=5)
 RECEIPT_TTL = timedelta(days=7)
+LEASE = timedelta(minutes=2)  # see SyncRun.heartbeat_at
 IN_CHUNK = 500  # ids per IN (...) clause, well under SQLite's variable limit
 
 
@@ -44,6 +46,14 @@ class SqlSyncStore:
                 .order_by(SyncRun.started_at.desc())
             ).all()
             run = unfinished[0] if unfinished and resume else None
+            now = self._clock()
+            if run is not None and run.status == RUNNING and run.heartbeat_at and run.heartbeat_at > now - LEASE:
+                raise ConflictError(
+                    f"A sync of this connector is running (run {run.id}, last page committed at "
+                    f"{run.heartbeat_at:%H:%M:%S} UTC); it can be resumed {LEASE.seconds // 60} minutes after "
+                    "its last page if it died.",
+                    field="connector_id",
+                )
             if not resume:
                 for stale in unfinished:
                     stale.status, stale.error, stale.finished_at = FAILED, "superseded by a newer run", self._clock()
@@ -60,7 +70,7 @@ class SqlSyncStore:
                 )
                 session.add(run)
                 session.flush()
-            run.status, run.error = RUNNING, None
+            run.status, run.error, run.heartbeat_at = RUNNING, None, now
             return RunState(run.id, run.mode, run.cursor, run.since)
 
     def known_hashes(self, connector_id: str, product_ids: list[str]) -> dict[str, str | None]:
@@ -82,7 +92,7 @@ class SqlSyncStore:
             self._save_failures(session, connector_id, run_id, result, now)
             if run_id is not None:
                 run = session.get(SyncRun, run_id)
-                run.cursor, run.pages = result.cursor, run.pages + 1
+                run.cursor, run.pages, run.heartbeat_at = result.cursor, run.pages + 1, now
                 for counter in ("seen", "created", "updated", "unchanged", "failed", "deleted"):
                     setattr(run, counter, getattr(run, counter) + getattr(result, counter))
                 if result.max_updated and (run.max_updated is None or result.max_updated > run.max_updated):
@@ -162,6 +172,14 @@ class SqlSyncStore:
         except IntegrityError:
             return False
         return True
+
+    def seen_in_run(self, connector_id: str, run_id: str) -> int:
+        with self._db.transaction() as session:
+            return session.scalar(
+                select(func.count(SyncedItem.id)).where(
+                    SyncedItem.connector_id == connector_id, SyncedItem.last_run_id == run_id
+                )
+            )
 
     def members(self, connector_id: str, group_ids: list[str]) -> list[str]:
         with self._db.transaction() as session:

@@ -56,9 +56,8 @@ class SyncService:
             raise InvalidInputError(f"mode must be one of {', '.join(MODES)}.", field="mode")
         row = self._connectors.get(account_id, connector_id)
         self._connectors.connector(row)  # undecryptable credentials fail here, not in the thread
-        self._claim(row.id)
-        run = self._store.open_run(row.id, mode)
-        self._submit(row.id, self._sync, row, mode, "api")
+        run = self._open(row.id, mode, "api")
+        self._submit(row.id, self._sync, row, run)
         return self._connectors.run(account_id, connector_id, run.id)
 
     def run_scheduled(self, connector_id: str) -> str | None:
@@ -68,21 +67,30 @@ class SyncService:
             return None
         mode = FULL if row.bookmark is None or row.schedule.get("mode") == FULL else INCREMENTAL
         try:
-            self._claim(row.id)
-        except ConflictError:
-            log.info("scheduled sync of connector=%s skipped: a sync is already running", row.id)
+            run = self._open(row.id, mode, "schedule")
+        except ConflictError as exc:
+            log.info("scheduled sync of connector=%s skipped: %s", row.id, exc.message)
             return None
-        return self._sync(row, mode, "schedule")
+        return self._sync(row, run)
 
     def run_now(self, connector_id: str, mode: str, trigger: str = "cli") -> str:
         """A whole sync in the calling thread (the CLI, benchmarks)."""
         row = self._connectors.find(connector_id)
-        self._claim(row.id)
-        return self._sync(row, mode, trigger)
+        return self._sync(row, self._open(row.id, mode, trigger))
 
-    def _sync(self, row: Connector, mode: str, trigger: str) -> str:
+    def _open(self, connector_id: str, mode: str, trigger: str, resume: bool = True) -> RunState:
+        """Claim the connector in this process, then open its run (the store refuses a run that
+        another process is still carrying); the claim is released if opening fails."""
+        self._claim(connector_id)
         try:
-            return self._engine.sync(row.account_id, row.id, self._connectors.connector(row), mode, trigger)
+            return self._store.open_run(connector_id, mode, trigger, resume=resume)
+        except BaseException:
+            self._release(connector_id)
+            raise
+
+    def _sync(self, row: Connector, run: RunState) -> str:
+        try:
+            return self._engine.sync(row.account_id, row.id, self._connectors.connector(row), run)
         finally:
             self._release(row.id)
 
@@ -114,8 +122,7 @@ class SyncService:
         skipped: list[tuple[str, str]],
         mode: str,
     ) -> SyncRun:
-        self._claim(connector_id)
-        run = self._store.open_run(connector_id, mode, "api", resume=False)  # a file is read whole
+        run = self._open(connector_id, mode, "api", resume=False)  # a file is read whole
         self._submit(connector_id, self._run_import, account_id, connector_id, run, records, skipped)
         return self._connectors.run(account_id, connector_id, run.id)
 

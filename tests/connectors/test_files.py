@@ -125,3 +125,11 @@ def test_multipart_upload_works_too(merchant):
     assert response.status_code == 202, response.json
     merchant.services.syncs.wait_idle()
     assert merchant.products()["m1"].name == "Mat"
+
+
+def test_replacing_with_an_empty_file_deletes_nothing(merchant):
+    connector = merchant.connect("file", "", {})
+    _upload(merchant, connector["id"], b"product_id,name\nk1,Kettle\n", "csv")
+    run = _upload(merchant, connector["id"], b"product_id,name\n,\n", "csv", replace=True)
+    assert run["status"] == "failed" and run["error"].startswith("empty_catalog:")
+    assert set(merchant.products()) == {"k1"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bridge.connections.state import LEASE
 from tests.platforms import WOO_KEYS, FakeWooCommerce, woo_products
 
 
@@ -13,7 +14,7 @@ def _pages(shop) -> list[str]:
     return [entry["args"]["page"] for entry in shop.log]
 
 
-def test_crash_mid_sync_resumes_from_the_last_committed_page(merchant, server):
+def test_crash_mid_sync_resumes_from_the_last_committed_page(merchant, server, clock):
     shop = FakeWooCommerce(server, woo_products(500))
     connector = merchant.connect("woocommerce", server.url_for(""), WOO_KEYS)
     catalog = merchant.services.catalog
@@ -29,6 +30,11 @@ def test_crash_mid_sync_resumes_from_the_last_committed_page(merchant, server):
     catalog.prepare = prepare
     first = merchant.sync(connector["id"])
     assert first["status"] == "running" and first["pages"] == 3 and first["seen"] == 300
+    # Until its lease runs out the run may still belong to a live process (another host): 409.
+    url = f"/v1/connectors/{connector['id']}/sync"
+    early = merchant.client.post(url, json={"mode": "full"}, headers=merchant.account.headers)
+    assert early.status_code == 409 and first["id"] in early.json["detail"]
+    clock.advance(LEASE.total_seconds() + 1)
     shop.log.clear()
     resumed = merchant.sync(connector["id"])
     assert resumed["id"] == first["id"] and resumed["status"] == "succeeded", resumed
@@ -62,3 +68,13 @@ def test_fatal_errors_fail_the_run_with_the_reason_and_index_nothing(merchant, s
     run = merchant.sync(connector["id"])
     assert run["status"] == "failed" and run["error"].startswith("unauthorized:")
     assert len(shop.log) == 1 and merchant.products() == {}
+
+
+def test_a_full_sync_that_lists_nothing_deletes_nothing(merchant, server):
+    shop = FakeWooCommerce(server, woo_products(5))
+    connector = merchant.connect("woocommerce", server.url_for(""), WOO_KEYS)
+    merchant.sync(connector["id"])
+    shop.products.clear()  # e.g. a maintenance page answering an empty list
+    run = merchant.sync(connector["id"])
+    assert run["status"] == "failed" and run["error"].startswith("empty_catalog:")
+    assert len(merchant.products()) == 5

@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-12-02 04:46:52.990895
+Create Date: 2026-12-02 05:16:14.497391
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('shop_url', sa.String(length=500), nullable=False),
     sa.Column('credentials', sa.Text(), nullable=False),
     sa.Column('options', sa.JSON(), nullable=False),
-    sa.Column('schedule', sa.JSON(), nullable=True),
+    sa.Column('schedule', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('bookmark', bridge.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', bridge.db.UTCDateTime(timezone=True), nullable=False),
@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.Column('product_id', sa.String(length=200), nullable=False),
     sa.Column('group_id', sa.String(length=200), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=True),
+    sa.Column('payload', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('first_failed_at', bridge.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_failed_at', bridge.db.UTCDateTime(timezone=True), nullable=False),
@@ -71,6 +71,7 @@ def upgrade() -> None:
     sa.Column('trigger', sa.String(length=20), nullable=False),
     sa.Column('started_at', bridge.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', bridge.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('heartbeat_at', bridge.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('since', bridge.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('cursor', sa.Text(), nullable=True),
     sa.Column('pages', sa.Integer(), nullable=False),
