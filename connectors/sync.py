@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from bridge.errors import BridgeError, NotFoundError
 from connectors.base import Connector, ConnectorError, FatalError, Paginator, ProductRecord, WebhookEvent
@@ -50,6 +50,19 @@ class RunState:
     since: datetime | None
 
 
+class Known(NamedTuple):
+    """What the store remembers of a synced product: the hash sent and the platform's version."""
+
+    content_hash: str | None
+    updated_at: datetime | None
+
+
+class Synced(NamedTuple):
+    content_hash: str | None  # None: not indexed (failed), so the next sync tries again
+    group_id: str
+    updated_at: datetime | None
+
+
 @dataclass(frozen=True)
 class Failure:
     """A product (or a file line) that could not be indexed, and what to retry it with."""
@@ -71,7 +84,7 @@ class PageResult:
     unchanged: int = 0
     failed: int = 0
     deleted: int = 0
-    synced: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # id -> (hash, group)
+    synced: dict[str, Synced] = field(default_factory=dict)
     succeeded: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     max_updated: datetime | None = None
@@ -80,7 +93,7 @@ class PageResult:
 class SyncStore(Protocol):
     def open_run(self, connector_id: str, mode: str, trigger: str = "api", resume: bool = True) -> RunState: ...
 
-    def known_hashes(self, connector_id: str, product_ids: list[str]) -> dict[str, str | None]: ...
+    def known(self, connector_id: str, product_ids: list[str]) -> dict[str, Known]: ...
 
     def commit_page(self, connector_id: str, run_id: str | None, result: PageResult) -> None: ...
 
@@ -171,24 +184,35 @@ class SyncEngine:
     def apply(self, account_id: str, connector_id: str, records: Sequence[ProductRecord]) -> PageResult:
         """Index what changed among ``records``; report everything (the caller commits it)."""
         unique = {record.product_id: record for record in records}  # a product listed twice counts once
-        known = self._store.known_hashes(connector_id, list(unique))
-        changed = [r for r in unique.values() if known.get(r.product_id) != r.content_hash]
+        known = self._store.known(connector_id, list(unique))
+        missing = Known(None, None)
+        stale = {pid for pid, record in unique.items() if _older(record.updated_at, known.get(pid, missing).updated_at)}
+        changed = [
+            r
+            for r in unique.values()
+            if r.product_id not in stale and known.get(r.product_id, missing).content_hash != r.content_hash
+        ]
         result = PageResult(seen=len(unique), unchanged=len(unique) - len(changed))
-        result.synced = {pid: (known.get(pid), record.group_id) for pid, record in unique.items()}
+        result.synced = {
+            pid: Synced(known.get(pid, missing).content_hash, record.group_id, known.get(pid, missing).updated_at)
+            for pid, record in unique.items()
+        }
+        if stale:  # a delayed webhook, or a page read before a newer webhook: never go back in time
+            log.info("kept newer versions of %d products connector=%s", len(stale), connector_id)
         stamps = [record.updated_at for record in unique.values() if record.updated_at is not None]
         result.max_updated = max(stamps, default=None)
         for chunk, outcomes in self._index(account_id, changed):
             for record, outcome in zip(chunk, outcomes, strict=True):
                 if isinstance(outcome, BridgeError):
                     result.failed += 1
-                    result.synced[record.product_id] = (None, record.group_id)  # retried by the next sync
+                    result.synced[record.product_id] = Synced(None, record.group_id, record.updated_at)
                     result.failures.append(
                         Failure(record.product_id, _reason(outcome), record.payload, record.group_id)
                     )
                     continue
                 result.created += outcome.created
                 result.updated += not outcome.created
-                result.synced[record.product_id] = (record.content_hash, record.group_id)
+                result.synced[record.product_id] = Synced(record.content_hash, record.group_id, record.updated_at)
                 result.succeeded.append(record.product_id)
         return result
 
@@ -232,6 +256,10 @@ class SyncEngine:
 
     def close(self) -> None:
         self._prefetch.shutdown(wait=False, cancel_futures=True)
+
+
+def _older(incoming: datetime | None, stored: datetime | None) -> bool:
+    return incoming is not None and stored is not None and incoming < stored
 
 
 def _reason(error: BridgeError) -> str:

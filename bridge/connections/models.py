@@ -75,6 +75,8 @@ class SyncedItem(Base):
     product_id: Mapped[str] = mapped_column(String(200))
     group_id: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # null: failed, retry
+    # The platform's last-modified time of what was sent: an older version never replaces it.
+    source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from bridge.connections.models import Connector, SyncedItem, SyncFailure, SyncRun, WebhookReceipt
 from bridge.db import Database
 from bridge.errors import ConflictError
-from connectors.sync import FAILED, INCREMENTAL, INTERRUPTED, RUNNING, SUCCEEDED, PageResult, RunState
+from connectors.sync import FAILED, INCREMENTAL, INTERRUPTED, RUNNING, SUCCEEDED, Known, PageResult, RunState
 
 # Incremental syncs look this far behind the bookmark: platform clocks and replication lag
 # drift a little, and re-reading a few products costs only a content-hash comparison.
@@ -73,16 +73,16 @@ class SqlSyncStore:
             run.status, run.error, run.heartbeat_at = RUNNING, None, now
             return RunState(run.id, run.mode, run.cursor, run.since)
 
-    def known_hashes(self, connector_id: str, product_ids: list[str]) -> dict[str, str | None]:
-        known: dict[str, str | None] = {}
+    def known(self, connector_id: str, product_ids: list[str]) -> dict[str, Known]:
+        known: dict[str, Known] = {}
         with self._db.transaction() as session:
             for chunk in _chunks(product_ids):
                 rows = session.execute(
-                    select(SyncedItem.product_id, SyncedItem.content_hash).where(
+                    select(SyncedItem.product_id, SyncedItem.content_hash, SyncedItem.source_updated_at).where(
                         SyncedItem.connector_id == connector_id, SyncedItem.product_id.in_(chunk)
                     )
                 )
-                known.update((product_id, content_hash) for product_id, content_hash in rows)
+                known.update((product_id, Known(content_hash, updated)) for product_id, content_hash, updated in rows)
         return known
 
     def commit_page(self, connector_id: str, run_id: str | None, result: PageResult) -> None:
@@ -104,9 +104,10 @@ class SqlSyncStore:
         for chunk in _chunks(ids):
             query = select(SyncedItem).where(SyncedItem.connector_id == connector_id, SyncedItem.product_id.in_(chunk))
             existing.update({item.product_id: item for item in session.scalars(query)})
-        for product_id, (content_hash, group_id) in result.synced.items():
+        for product_id, synced in result.synced.items():
             item = existing.get(product_id) or SyncedItem(connector_id=connector_id, product_id=product_id)
-            item.content_hash, item.group_id, item.updated_at = content_hash, group_id, now
+            item.content_hash, item.group_id, item.updated_at = synced.content_hash, synced.group_id, now
+            item.source_updated_at = synced.updated_at
             if run_id is not None:
                 item.last_run_id = run_id
             session.add(item)

@@ -198,3 +198,16 @@ def test_rest_incremental_sync_asks_for_updated_at_min(merchant, server):
     assert shop.log[0]["args"]["updated_at_min"].startswith("2026-01-01T00:04:00")  # bookmark minus 5 min
     assert (run["updated"], run["unchanged"]) == (1, 6)  # minutes 4-9 are inside the overlap
     assert merchant.products()["1003"].name == "Changed hat"
+
+
+def test_a_delayed_older_webhook_does_not_overwrite_a_newer_one(merchant, server, client):
+    created, _ = _connector(merchant, server)
+    newer = json.loads(_product_body("Nano, newest"))
+    newer["updated_at"] = "2026-03-02T10:00:00-05:00"
+    older = {**newer, "title": "Nano, older", "updated_at": "2026-03-01T10:00:00-05:00"}
+    _webhook(client, created["id"], json.dumps(newer).encode(), **{"X-Shopify-Event-Id": "new"})
+    merchant.services.syncs.wait_idle()
+    late = _webhook(client, created["id"], json.dumps(older).encode(), **{"X-Shopify-Event-Id": "old"})
+    merchant.services.syncs.wait_idle()
+    assert late.status_code == 200
+    assert merchant.products()["632910392"].name == "Nano, newest"

@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-12-02 05:16:14.497391
+Create Date: 2026-12-02 05:18:37.328966
 """
 from alembic import op
 import sqlalchemy as sa
@@ -95,6 +95,7 @@ def upgrade() -> None:
     sa.Column('product_id', sa.String(length=200), nullable=False),
     sa.Column('group_id', sa.String(length=200), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=True),
+    sa.Column('source_updated_at', bridge.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_run_id', sa.String(length=32), nullable=True),
     sa.Column('updated_at', bridge.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['connector_id'], ['connectors.id'], ondelete='CASCADE'),
