@@ -203,7 +203,11 @@ SECRET_ONLY_DETAIL = (
 
 
 def _public_key() -> str | None:
-    return next((request.headers[name] for name in PUBLIC_KEY_HEADERS if request.headers.get(name)), None)
+    """The publishable key, from a header or the ``public_key`` query parameter. The widget uses
+    the parameter: without a custom header its GETs and photo uploads are simple CORS requests,
+    so a keystroke costs one request, not a preflight and a request."""
+    header = next((request.headers[name] for name in PUBLIC_KEY_HEADERS if request.headers.get(name)), None)
+    return header or request.args.get("public_key") or None
 
 
 def require_bearer_token() -> None:

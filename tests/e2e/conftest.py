@@ -153,3 +153,6 @@ def page(browser, storefront):
 
 
 DEMO_PHOTOS = Path(__file__).resolve().parents[2] / "bridge" / "catalog" / "demo" / "images"
+# A browser that closes its page while a product photo is still downloading leaves werkzeug's
+# file wrapper to the garbage collector, which then warns in whichever test runs next.
+UNCLOSED_PHOTO_WARNING = "ignore:Exception ignored in. <_io.FileIO:pytest.PytestUnraisableExceptionWarning"

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DEMO_PHOTOS
+from tests.e2e.conftest import DEMO_PHOTOS, UNCLOSED_PHOTO_WARNING
+
+pytestmark = pytest.mark.filterwarnings(UNCLOSED_PHOTO_WARNING)
 
 SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
 

@@ -84,6 +84,15 @@ def test_seed_003_header_is_accepted(client, auth):
     assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == SHOP
 
 
+def test_the_key_may_travel_in_the_query_string(client, auth):
+    account = auth.account()
+    key = make_key(client, account)["key"]
+    response = client.get(f"/v1/search/suggest?q=jack&public_key={key}", headers={"Origin": SHOP})
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == SHOP
+    refused = client.get(f"/v1/search/suggest?q=jack&public_key={key}", headers={"Origin": "https://evil.com"})
+    assert refused.status_code == 403
+
+
 def test_origins_are_matched_exactly_and_wildcards_only_when_written(client, auth):
     account = auth.account()
     key = make_key(client, account, origins=[SHOP, "https://*.example.org"])["key"]

@@ -11,7 +11,7 @@ def test_the_script_is_versioned_cacheable_and_loadable_from_any_site(client):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert b"X-Public-Key" in body
+    assert b"public_key=" in body
     with client.get("/widgets/v1/bridge.js", headers={"If-None-Match": response.headers["ETag"]}) as again:
         assert again.status_code == 304
 

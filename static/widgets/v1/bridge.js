@@ -111,14 +111,17 @@ mark{background:none;font-weight:700;color:inherit}
     session_id: remembered("sessionStorage", "bridge.session_id"),
   };
 
+  /** The key travels in the query string, not a header: GETs and photo uploads then need no
+   * CORS preflight, so each keystroke of search-as-you-type is one request. */
   async function api(path, { method = "GET", json, form, keepalive } = {}) {
-    const headers = { "X-Public-Key": KEY };
+    const headers = {};
     let body = form;
     if (json) {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(json);
     }
-    const response = await fetch(API + path, { method, headers, body, keepalive, credentials: "omit" });
+    const url = `${API}${path}${path.includes("?") ? "&" : "?"}public_key=${encodeURIComponent(KEY)}`;
+    const response = await fetch(url, { method, headers, body, keepalive, credentials: "omit" });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw Object.assign(new Error(data.detail || response.statusText), { status: response.status });
     return data;
@@ -139,8 +142,13 @@ mark{background:none;font-weight:700;color:inherit}
     const meta = product.metadata || product;
     const id = product.item_id || product.product_id;
     const fallback = PRODUCT_URL ? PRODUCT_URL.replace("{id}", encodeURIComponent(id)) : "";
-    const image = meta.image_url || (product.images || [])[0] || "";
-    return { id, name: meta.name || id, price: meta.price, image, url: meta.url || product.url || fallback };
+    const image = safeUrl(meta.image_url || (product.images || [])[0]);
+    return { id, name: meta.name || id, price: meta.price, image, url: safeUrl(meta.url || product.url) || fallback };
+  }
+
+  /** Catalog URLs come from the merchant's feed: only web links, never javascript: or data:. */
+  function safeUrl(url) {
+    return typeof url === "string" && /^(https?:\/\/|\/)/i.test(url) ? url : "";
   }
 
   function card(product, queryId) {
