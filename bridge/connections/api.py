@@ -72,7 +72,7 @@ class ConnectorById(MethodView):
     @blp.response(200, ConnectorSchema)
     def get(self, connector_id):
         """Get one connector"""
-        return services().connectors.view(services().connectors.get(_account(), connector_id))
+        return services().connectors.describe(_account(), connector_id)
 
     @blp.arguments(ConnectorPatchSchema)
     @blp.response(200, ConnectorSchema)

@@ -115,6 +115,9 @@ class ConnectorService:
             raise NotFoundError(f"No connector {connector_id!r}.", field="connector_id")
         return row
 
+    def describe(self, account_id: str, connector_id: str) -> dict[str, Any]:
+        return self.view(self.get(account_id, connector_id))
+
     def find(self, connector_id: str) -> Connector:
         """Any account's connector: for webhooks, which prove who they are by signature."""
         with self._db.transaction() as session:

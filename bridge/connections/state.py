@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from bridge.connections.models import Connector, SyncedItem, SyncFailure, SyncRun, WebhookReceipt
 from bridge.db import Database
 from bridge.errors import ConflictError
+from connectors.base import ProductRecord
 from connectors.sync import FAILED, INCREMENTAL, INTERRUPTED, RUNNING, SUCCEEDED, Known, PageResult, RunState
 
 # Incremental syncs look this far behind the bookmark: platform clocks and replication lag
@@ -173,6 +174,14 @@ class SqlSyncStore:
         except IntegrityError:
             return False
         return True
+
+    def retryable(self, connector_id: str) -> list[ProductRecord]:
+        """Failed products with what the platform last sent for them (file lines without one are not)."""
+        with self._db.transaction() as session:
+            failures = session.scalars(
+                select(SyncFailure).where(SyncFailure.connector_id == connector_id, SyncFailure.payload.is_not(None))
+            ).all()
+        return [ProductRecord(f.product_id, f.payload, None, f.group_id or "") for f in failures]
 
     def seen_in_run(self, connector_id: str, run_id: str) -> int:
         with self._db.transaction() as session:

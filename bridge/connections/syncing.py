@@ -1,6 +1,7 @@
 """Running syncs: on request (in a background thread), on schedule, from files and webhooks.
 
-A connector syncs one run at a time in this process (a second request gets 409); the
+A connector syncs one run at a time: this process claims it, and the run's lease (see
+``SqlSyncStore.open_run``) keeps other processes off it; a second request gets 409. The
 scheduler's ``max_instances=1`` guards the same for scheduled runs. Webhooks are verified and
 deduplicated while the platform waits, then indexed in the background: Shopify gives a
 delivery five seconds, which one product photo download can exceed.
@@ -15,11 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from bridge.catalog.service import CatalogService
 from bridge.connections.gateway import CatalogGateway
-from bridge.connections.models import Connector, SyncFailure, SyncRun
+from bridge.connections.models import Connector, SyncRun
 from bridge.connections.service import ConnectorService
 from bridge.connections.state import SqlSyncStore
 from bridge.db import Database
@@ -41,7 +40,6 @@ class SyncService:
         clock: Callable[[], datetime],
         workers: int = 2,
     ):
-        self._db = db
         self._connectors = connectors
         self._store = SqlSyncStore(db, clock)
         self._engine = SyncEngine(CatalogGateway(catalog), self._store)
@@ -97,12 +95,7 @@ class SyncService:
     def retry_failures(self, account_id: str, connector_id: str) -> SyncRun:
         """Index the failed products again from what the platform last sent."""
         self._connectors.get(account_id, connector_id)
-        with self._db.transaction() as session:
-            failures = session.scalars(
-                select(SyncFailure).where(SyncFailure.connector_id == connector_id, SyncFailure.payload.is_not(None))
-            ).all()
-        records = [ProductRecord(f.product_id, f.payload, None, f.group_id or "") for f in failures]
-        return self._import(account_id, connector_id, records, [], RETRY)
+        return self._import(account_id, connector_id, self._store.retryable(connector_id), [], RETRY)
 
     def import_file(self, account_id: str, connector_id: str, file_format: str, data: bytes, replace: bool) -> SyncRun:
         """A catalog file; with ``replace``, products of this connector missing from it are deleted."""
