@@ -156,12 +156,16 @@ def main() -> None:
 
 def report(url: str, key: str, token: str, prefixes: list[str], data_dir: Path) -> None:
     http = requests.Session()
-    widget = {"X-Public-Key": key, "Origin": ORIGIN}
+    widget = {"Origin": ORIGIN}  # and the key in the query string, as bridge.js sends it
     bearer = {"Authorization": f"Bearer {token}"}
 
     def suggest(headers: dict[str, str]) -> Callable[[str], object]:
+        key_param = {} if "Authorization" in headers else {"public_key": key}
+
         def call(prefix: str) -> object:
-            response = http.get(f"{url}/v1/search/suggest", params={"q": prefix, "limit": 6}, headers=headers)
+            response = http.get(
+                f"{url}/v1/search/suggest", params={"q": prefix, "limit": 6, **key_param}, headers=headers
+            )
             assert response.status_code == 200, response.text
             return response
 
