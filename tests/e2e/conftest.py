@@ -49,6 +49,13 @@ SHOP_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <script src="{bridge}/widgets/v1/bridge.js" data-key="{key}" async></script>
 </body></html>"""
 
+# A theme that knows nothing of Bridge: the widgets find their places through the website settings.
+PLAIN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Plain shop</title></head>
+<body><header><span id="logo">Plain shop</span> <input id="find" aria-label="Find"></header>
+<section id="welcome"><h1>Welcome</h1></section>
+<script src="{bridge}/widgets/v1/bridge.js" data-key="{key}" async></script>
+</body></html>"""
+
 
 @dataclass
 class Storefront:
@@ -66,6 +73,10 @@ class Storefront:
         return f"{origin or self.shop_origin}/shop?product={product}"
 
     @property
+    def plain_url(self) -> str:
+        return f"{self.shop_origin}/plain"
+
+    @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
@@ -76,7 +87,8 @@ class _ShopHandler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # the shop's own page, naming the product it shows
         product = self.path.partition("product=")[2] or "wj01-blue"
-        body = SHOP_PAGE.format(bridge=self.bridge_url, key=self.key, product=product).encode()
+        page = PLAIN_PAGE if self.path.startswith("/plain") else SHOP_PAGE
+        body = page.format(bridge=self.bridge_url, key=self.key, product=product).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

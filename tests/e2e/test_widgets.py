@@ -162,3 +162,20 @@ def test_the_lightbox_traps_focus_and_escape_gives_it_back(page, storefront):
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(camera).to_be_focused()
+
+
+def test_a_theme_without_markers_gets_the_widgets_where_the_settings_say(page, storefront):
+    client = storefront.app.test_client()
+    placed = {"visualsearch_show_after": "#logo", "semanticsearch_bind": "#find", "home": {"show_after": "#welcome"}}
+    assert client.patch("/v1/website/settings", json=placed, headers=storefront.headers).status_code == 200
+    try:
+        page.goto(storefront.plain_url)
+        camera = page.get_by_role("button", name="Search by photo")
+        expect(camera).to_be_visible()
+        assert page.evaluate("document.querySelector('#logo').nextElementSibling.className") == "bridge-widget"
+        expect(page.locator("#welcome + .bridge-widget .carousel li").first).to_be_visible()
+        page.get_by_role("combobox", name="Find").press_sequentially("pant", delay=30)
+        expect(page.get_by_role("option").first).to_be_visible()
+    finally:
+        reset = {"visualsearch_show_after": "", "semanticsearch_bind": "", "home": {"show_after": ""}}
+        client.patch("/v1/website/settings", json=reset, headers=storefront.headers)
