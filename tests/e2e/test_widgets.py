@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -179,3 +180,26 @@ def test_a_theme_without_markers_gets_the_widgets_where_the_settings_say(page, s
     finally:
         reset = {"visualsearch_show_after": "", "semanticsearch_bind": "", "home": {"show_after": ""}}
         client.patch("/v1/website/settings", json=reset, headers=storefront.headers)
+
+
+DROP_AND_PASTE = """([kind, photo]) => {
+  const transfer = new DataTransfer();
+  const bytes = Uint8Array.from(atob(photo), (c) => c.charCodeAt(0));
+  transfer.items.add(new File([bytes], "photo.jpg", { type: "image/jpeg" }));
+  const hosts = [...document.querySelectorAll(".bridge-widget")];
+  const dialog = hosts.map((host) => host.shadowRoot.querySelector(".dialog")).find(Boolean);
+  const init = { bubbles: true, cancelable: true };
+  if (kind === "drop") dialog.dispatchEvent(new DragEvent("drop", { ...init, dataTransfer: transfer }));
+  else document.dispatchEvent(new ClipboardEvent("paste", { ...init, clipboardData: transfer }));
+}"""
+
+
+@pytest.mark.parametrize("kind", ["drop", "paste"])
+def test_a_photo_can_be_dropped_or_pasted_into_the_lightbox(page, storefront, kind):
+    open_shop(page, storefront)
+    page.get_by_role("button", name="Search by photo").click()
+    photo = base64.b64encode((DEMO_PHOTOS / "wj03-blue.jpg").read_bytes()).decode()
+    with page.expect_response(re.compile(r"/v1/search/crop/upload\?")):
+        page.evaluate(DROP_AND_PASTE, [kind, photo])
+    expect(page.locator(".backdrop .status")).to_have_text(re.compile(r"^\d+ matching products$"))
+    assert page.locator(RESULT_NAMES).first.text_content() == "Augusta Pullover Jacket"
