@@ -120,8 +120,9 @@ class SearchService:
         started = time.perf_counter()
         product = self._catalog.get(account_id, product_id)
         query = self._channels.stored_query(account_id, product)
-        weights = {VISUAL: SIMILAR_VISUAL_WEIGHT, TEXT: 1 - SIMILAR_VISUAL_WEIGHT} if VISUAL in query.vectors else {}
-        weights = weights or ({TEXT: 1.0} if TEXT in query.vectors else {})
+        shares = {VISUAL: SIMILAR_VISUAL_WEIGHT, TEXT: 1 - SIMILAR_VISUAL_WEIGHT}
+        present = {channel: share for channel, share in shares.items() if channel in query.vectors}
+        weights = {channel: share / sum(present.values()) for channel, share in present.items()}
         fused, per_channel = self.rank(account_id, query, weights, {**options, "limit": options["limit"] + 1})
         fused.pop(product.id, None)
         return self._respond(account_id, "similar", None, fused, per_channel, options, started)

@@ -99,3 +99,12 @@ def test_searches_keep_the_shoppers_ids(client, shop, services):
     with services.db.transaction() as session:
         logs = session.execute(select(SearchLog.mode, SearchLog.user_id, SearchLog.session_id, SearchLog.language))
         assert sorted(logs) == [("semantic", "u-7", "s-7", "en"), ("text", "u-7", "s-7", "en")]
+
+
+def test_a_product_without_photos_is_similar_by_its_text(client, auth):
+    account = auth.account()
+    for product_id, name in (("a", "Wool hiking socks"), ("b", "Merino hiking socks"), ("c", "Espresso machine")):
+        body = {"product_id": product_id, "metadata": {"name": name}}
+        assert client.post("/v1/products", json=body, headers=account.headers).status_code == 201
+    found = client.get("/v1/products/a/similar?limit=2", headers=account.headers).json
+    assert [r["product_id"] for r in found["results"]] == ["b", "c"]
