@@ -479,14 +479,17 @@ mark{background:none;font-weight:700;color:inherit}
     }
 
     function show(found) {
-      const suggestions = found.suggestions.map((s) => ({ kind: s.kind, text: s.text, spans: s.highlight }));
       const products = found.products.map((p) => ({ kind: "product", product: normal(p), text: p.name || p.product_id }));
-      options = [...suggestions, ...products];
+      const shown = new Set(products.map((option) => option.text));
+      const suggestions = found.suggestions.filter((s) => !(s.kind === "product" && shown.has(s.text)))
+        .map((s) => ({ kind: s.kind, text: s.text, spans: s.highlight }));
+      options = [...suggestions, ...products]; // a product with its photo is not listed twice
       active = -1;
       list.replaceChildren(...options.map(optionElement));
       if (!options.length) return shut();
       const rect = input.getBoundingClientRect();
-      Object.assign(host.style, { left: `${rect.left + scrollX}px`, top: `${rect.bottom + scrollY + 4}px`, width: `${Math.max(rect.width, 300)}px` });
+      const width = Math.min(Math.max(rect.width, 300), document.documentElement.clientWidth - rect.left - 8);
+      Object.assign(host.style, { left: `${rect.left + scrollX}px`, top: `${rect.bottom + scrollY + 4}px`, width: `${width}px` });
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       live.textContent = `${options.length} suggestions; use the up and down arrows to choose.`;
