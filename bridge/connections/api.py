@@ -9,18 +9,22 @@ from flask_smorest import Blueprint
 
 from bridge.catalog.schemas import PageQuerySchema
 from bridge.connections.schemas import (
+    ConnectionTestRequestSchema,
     ConnectionTestSchema,
     ConnectorInputSchema,
     ConnectorListSchema,
     ConnectorPatchSchema,
     ConnectorSchema,
+    DeletedConnectorSchema,
     FailedItemPageSchema,
     FileQuerySchema,
     PlatformListSchema,
+    RetryRequestSchema,
     SyncRequestSchema,
     SyncRunPageSchema,
     SyncRunSchema,
     WebhookAckSchema,
+    WebhookSubscribeRequestSchema,
     WebhookSubscriptionSchema,
 )
 from bridge.http import accepts, current_principal, require_bearer_token, services
@@ -39,6 +43,21 @@ FILE_TYPES = (
     "multipart/form-data",
 )
 WEBHOOK_TYPES = ("application/json", "application/x-www-form-urlencoded")
+FILE_BODY = {
+    "required": True,
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "application/x-ndjson": {"schema": {"type": "string"}},
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+    },
+}
+WEBHOOK_BODY = {
+    "required": True,
+    "description": "The platform's payload, verified byte for byte against its signature header",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
 
 
 def _account() -> str:
@@ -80,26 +99,32 @@ class ConnectorById(MethodView):
         """Change a connector: name, shop URL, credentials, options, schedule, enabled"""
         return services().connectors.update(_account(), connector_id, body)
 
-    @blp.response(204)
+    @blp.response(200, DeletedConnectorSchema)
     def delete(self, connector_id):
         """Remove a connector and its sync state (its products stay in the catalog)"""
         services().connectors.delete(_account(), connector_id)
+        return {"status": "deleted", "connector_id": connector_id}
 
 
 @blp.route("/<string:connector_id>/test")
 class ConnectionTest(MethodView):
+    @blp.arguments(ConnectionTestRequestSchema)
     @blp.response(200, ConnectionTestSchema)
-    def post(self, connector_id):
-        """Test the connection: says exactly what is wrong (DNS, TLS, 401, scope, base path)"""
-        return services().connectors.test(_account(), connector_id)
+    def post(self, body, connector_id):
+        """Test the connection: says exactly what is wrong (DNS, TLS, 401, scope, base path)
+
+        An optional body tries other settings (shop URL, credentials, options) without saving them.
+        """
+        return services().connectors.test(_account(), connector_id, body)
 
 
 @blp.route("/<string:connector_id>/webhooks")
 class WebhookSubscriptions(MethodView):
+    @blp.arguments(WebhookSubscribeRequestSchema)
     @blp.response(200, WebhookSubscriptionSchema)
-    def post(self, connector_id):
+    def post(self, body, connector_id):
         """Subscribe Bridge to the platform's product webhooks (Shopify, WooCommerce)"""
-        return services().connectors.subscribe_webhooks(_account(), connector_id)
+        return services().connectors.subscribe_webhooks(_account(), connector_id, body.get("public_url"))
 
 
 @blp.route("/<string:connector_id>/sync")
@@ -139,15 +164,17 @@ class FailedItems(MethodView):
 
 @blp.route("/<string:connector_id>/failed-items/retry")
 class RetryFailedItems(MethodView):
+    @blp.arguments(RetryRequestSchema)
     @blp.response(202, SyncRunSchema)
-    def post(self, connector_id):
-        """Index the failed products again"""
-        return services().syncs.retry_failures(_account(), connector_id)
+    def post(self, body, connector_id):
+        """Index the failed products again (all, or the ones named)"""
+        return services().syncs.retry_failures(_account(), connector_id, body.get("product_ids"))
 
 
 @blp.route("/<string:connector_id>/files")
 class CatalogFiles(MethodView):
     @accepts(*FILE_TYPES)
+    @blp.doc(requestBody=FILE_BODY)
     @blp.arguments(FileQuerySchema, location="query")
     @blp.response(202, SyncRunSchema)
     def post(self, query, connector_id):
@@ -163,7 +190,7 @@ class CatalogFiles(MethodView):
 @webhooks_blp.route("/<string:connector_id>/webhooks/<string:platform>")
 class PlatformWebhook(MethodView):
     @accepts(*WEBHOOK_TYPES)
-    @webhooks_blp.doc(security=[])
+    @webhooks_blp.doc(security=[], requestBody=WEBHOOK_BODY)
     @webhooks_blp.response(200, WebhookAckSchema)
     def post(self, connector_id, platform):
         """Receive a product webhook; the signature over the raw body is the only credential

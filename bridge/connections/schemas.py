@@ -73,6 +73,33 @@ class PlatformListSchema(ma.Schema):
     platforms = fields.List(fields.Nested(PlatformSchema))
 
 
+class ConnectionTestRequestSchema(ma.Schema):
+    """Optional: settings to try instead of the saved ones (nothing is saved)."""
+
+    shop_url = fields.String(validate=validate.Length(max=500))
+    credentials = fields.Dict(metadata={"description": "Merged over the stored ones, key by key"})
+    options = fields.Dict()
+
+
+class WebhookSubscribeRequestSchema(ma.Schema):
+    public_url = fields.Url(
+        schemes={"https", "http"},
+        require_tld=False,
+        metadata={"description": "Where the shop reaches Bridge, if not BRIDGE_PUBLIC_URL"},
+    )
+
+
+class RetryRequestSchema(ma.Schema):
+    product_ids = fields.List(
+        fields.String(), validate=validate.Length(min=1, max=10000), metadata={"description": "Only these"}
+    )
+
+
+class DeletedConnectorSchema(ma.Schema):
+    status = fields.String(metadata={"example": "deleted"})
+    connector_id = fields.String()
+
+
 class CheckSchema(ma.Schema):
     name = fields.String(metadata={"example": "credentials"})
     ok = fields.Boolean()

@@ -81,7 +81,14 @@ class ConnectorService:
 
     def update(self, account_id: str, connector_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Merge ``credentials`` and ``options`` key by key (null removes one); replace the rest."""
-        row = self.get(account_id, connector_id)
+        row = self._changed(self.get(account_id, connector_id), changes)
+        row.updated_at = self._clock()
+        with self._db.transaction() as session:
+            session.merge(row)
+        return self.view(row)
+
+    def _changed(self, row: Connector, changes: dict[str, Any]) -> Connector:
+        """``row`` (detached, so nothing is saved here) with ``changes`` applied and validated."""
         platform = self._platform(row.platform)
         if "credentials" in changes:
             merged = {**self._box.open(row.credentials), **(changes["credentials"] or {})}
@@ -97,10 +104,7 @@ class ConnectorService:
         for key in ("name", "enabled"):
             if key in changes:
                 setattr(row, key, changes[key])
-        row.updated_at = self._clock()
-        with self._db.transaction() as session:
-            session.merge(row)
-        return self.view(row)
+        return row
 
     def delete(self, account_id: str, connector_id: str) -> None:
         """Forget the connector and its sync state; the products it indexed stay in the catalog."""
@@ -154,8 +158,8 @@ class ConnectorService:
             "updated_at": row.updated_at,
         }
 
-    def _webhook_url(self, row: Connector) -> str:
-        return f"{self._public_url}/v1/connectors/{row.id}/webhooks/{row.platform}"
+    def _webhook_url(self, row: Connector, public_url: str | None = None) -> str:
+        return f"{(public_url or self._public_url).rstrip('/')}/v1/connectors/{row.id}/webhooks/{row.platform}"
 
     # -- reaching the platform ------------------------------------------------------------
 
@@ -165,10 +169,12 @@ class ConnectorService:
         kwargs = {"sleep": self._sleep} if self._sleep else {}
         return self._platform(row.platform)(settings, PlatformHttp(self._policy, max_tries=max_tries, **kwargs))
 
-    def test(self, account_id: str, connector_id: str) -> dict[str, Any]:
-        """Try the connection once, without retries, and report each step."""
+    def test(self, account_id: str, connector_id: str, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Try the connection once, without retries, and report each step. ``changes`` (a new
+        shop URL, credentials or options) are tried without being saved: test, then PATCH."""
+        row = self._changed(self.get(account_id, connector_id), changes or {})
         try:
-            checks = self.connector(self.get(account_id, connector_id), max_tries=1).check()
+            checks = self.connector(row, max_tries=1).check()
         except ConnectorError as exc:
             checks = [_failed_check(exc)]
         failed = next((check for check in checks if not check.ok), None)
@@ -179,10 +185,11 @@ class ConnectorService:
             "checks": [vars(check) for check in checks],
         }
 
-    def subscribe_webhooks(self, account_id: str, connector_id: str) -> dict[str, Any]:
-        """Register this connector's webhook URL on the platform, for every product topic."""
+    def subscribe_webhooks(self, account_id: str, connector_id: str, public_url: str | None = None) -> dict[str, Any]:
+        """Register this connector's webhook URL on the platform, for every product topic.
+        ``public_url`` replaces ``BRIDGE_PUBLIC_URL`` when the shop reaches Bridge elsewhere."""
         row = self.get(account_id, connector_id)
-        url = self._webhook_url(row)
+        url = self._webhook_url(row, public_url)
         try:
             topics = self.connector(row, max_tries=2).subscribe(url)
         except ConnectorError as exc:

@@ -175,12 +175,14 @@ class SqlSyncStore:
             return False
         return True
 
-    def retryable(self, connector_id: str) -> list[ProductRecord]:
+    def retryable(self, connector_id: str, product_ids: list[str] | None = None) -> list[ProductRecord]:
         """Failed products with what the platform last sent for them (file lines without one are not)."""
+        query = select(SyncFailure).where(SyncFailure.connector_id == connector_id, SyncFailure.payload.is_not(None))
         with self._db.transaction() as session:
-            failures = session.scalars(
-                select(SyncFailure).where(SyncFailure.connector_id == connector_id, SyncFailure.payload.is_not(None))
-            ).all()
+            failures = session.scalars(query).all()
+        if product_ids is not None:
+            wanted = set(product_ids)
+            failures = [failure for failure in failures if failure.product_id in wanted]
         return [ProductRecord(f.product_id, f.payload, None, f.group_id or "") for f in failures]
 
     def seen_in_run(self, connector_id: str, run_id: str) -> int:

@@ -92,10 +92,11 @@ class SyncService:
         finally:
             self._release(row.id)
 
-    def retry_failures(self, account_id: str, connector_id: str) -> SyncRun:
-        """Index the failed products again from what the platform last sent."""
+    def retry_failures(self, account_id: str, connector_id: str, product_ids: list[str] | None = None) -> SyncRun:
+        """Index the failed products (all, or only ``product_ids``) again from what the platform last sent."""
         self._connectors.get(account_id, connector_id)
-        return self._import(account_id, connector_id, self._store.retryable(connector_id), [], RETRY)
+        records = self._store.retryable(connector_id, product_ids)
+        return self._import(account_id, connector_id, records, [], RETRY)
 
     def import_file(self, account_id: str, connector_id: str, file_format: str, data: bytes, replace: bool) -> SyncRun:
         """A catalog file; with ``replace``, products of this connector missing from it are deleted."""

@@ -181,7 +181,8 @@ def test_patch_merges_options_and_delete_keeps_the_products(merchant, client, se
     )
     assert patched.status_code == 200, patched.json
     assert patched.json["options"]["page_size"] == 50 and patched.json["options"]["images"] == "main"
-    assert client.delete(f"/v1/connectors/{connector['id']}", headers=headers).status_code == 204
+    deleted = client.delete(f"/v1/connectors/{connector['id']}", headers=headers)
+    assert deleted.status_code == 200 and deleted.json == {"status": "deleted", "connector_id": connector["id"]}
     assert len(merchant.products()) == 2
     assert json.loads(client.get("/v1/connectors", headers=headers).data) == {"connectors": []}
 

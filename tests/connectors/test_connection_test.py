@@ -65,3 +65,18 @@ def test_an_html_page_instead_of_the_api_is_reported(merchant, server):
     )
     result = _test(merchant, "cscart", server.url_for("").rstrip("/"), CSCART_KEYS)
     assert result["reason"] == "not_json" and "base path" in result["detail"]
+
+
+def test_new_settings_can_be_tried_before_they_are_saved(merchant, server):
+    shop = FakeShopifyRest(server, [], scopes=["read_orders"])
+    connector = merchant.connect("shopify", server.url_for("").rstrip("/"), SHOPIFY_KEYS, options={"api": "rest"})
+    url = f"/v1/connectors/{connector['id']}/test"
+    shop.scopes = ["read_products"]
+    shop.token = "shpat_new"  # only the new token is accepted now
+    headers = merchant.account.headers
+    tried = merchant.client.post(url, json={"credentials": {"access_token": "shpat_new"}}, headers=headers).json
+    assert tried["ok"], tried
+    saved = merchant.client.post(url, headers=headers).json
+    assert saved["reason"] == "unauthorized"  # the stored token was not replaced by the try
+    bad = merchant.client.post(url, json={"options": {"api": "soap"}}, headers=headers)
+    assert bad.status_code == 422 and bad.json["field"] == "options.api"
