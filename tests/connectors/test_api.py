@@ -197,6 +197,12 @@ def test_subscribing_registers_every_product_topic_once(merchant, client, server
         assert response.json["ok"], response.json
     assert {topic for topic, _ in shop.subscriptions} == {"PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE"}
     assert {uri for _, uri in shop.subscriptions} == {shopify["webhook_url"]}
+    tunnel = client.post(
+        f"/v1/connectors/{shopify['id']}/webhooks",
+        headers=merchant.account.headers,
+        json={"public_url": "https://tunnel.example/"},
+    )
+    assert tunnel.json["webhook_url"] == f"https://tunnel.example/v1/connectors/{shopify['id']}/webhooks/shopify"
 
 
 def test_woocommerce_webhooks_are_created_with_the_secret(merchant, client, server):

@@ -78,9 +78,11 @@ def test_generic_csv_failures_name_the_field_and_can_be_retried(merchant, photos
     assert lamp.images and lamp.attributes["tags"] == ["home", "light"]
 
     published["rug"] = True
-    retry = merchant.client.post(
-        f"/v1/connectors/{connector['id']}/failed-items/retry", headers=merchant.account.headers
-    )
+    url, headers = f"/v1/connectors/{connector['id']}/failed-items/retry", merchant.account.headers
+    only_chair = merchant.client.post(url, json={"product_ids": ["b"]}, headers=headers)
+    merchant.services.syncs.wait_idle()
+    assert merchant.run(connector["id"], only_chair.json["id"])["seen"] == 1 and "c" not in merchant.products()
+    retry = merchant.client.post(url, headers=headers)
     assert retry.status_code == 202 and retry.json["mode"] == "retry"
     merchant.services.syncs.wait_idle()
     run = merchant.run(connector["id"], retry.json["id"])
