@@ -128,9 +128,10 @@ def _transport_error(exc: OutboundError, url: str) -> RetriableError | FatalErro
         return FatalError(
             f"TLS with {host} failed: the certificate is invalid or the server does not speak HTTPS.", reason="tls"
         )
+    message = exc.message.replace(url, url.split("?")[0])  # queries may carry signed auth parameters
     if exc.reason in ("timeout", "connection"):
-        return RetriableError(f"{host}: {exc.message.removeprefix('shop_url: ')}", reason=exc.reason)
-    return FatalError(exc.message, reason=exc.reason)
+        return RetriableError(f"{host}: {message.removeprefix('shop_url: ')}", reason=exc.reason)
+    return FatalError(message, reason=exc.reason)
 
 
 def _raise_for_status(response: PlatformResponse) -> None:

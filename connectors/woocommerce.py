@@ -59,10 +59,16 @@ class WooCommerceConnector(Connector):
     def _get(self, path: str, params: dict[str, Any] | None = None):
         return self._send("GET", path, params=params)
 
-    def _send(self, method: str, path: str, **kwargs: Any):
-        credentials = self.settings.credentials
-        auth = signatures.basic_auth(credentials["consumer_key"], credentials["consumer_secret"])
-        return self.http.request(method, f"{self._base}{path}", headers={"Authorization": auth}, **kwargs)
+    def _send(self, method: str, path: str, params: dict[str, Any] | None = None, **kwargs: Any):
+        """HTTP Basic over HTTPS; over plain HTTP, OAuth 1.0a signed query parameters instead, so
+        the secret never travels (WooCommerce refuses Basic auth there)."""
+        url, credentials = f"{self._base}{path}", self.settings.credentials
+        key, secret = credentials["consumer_key"], credentials["consumer_secret"]
+        if url.startswith("https://"):
+            headers = {"Authorization": signatures.basic_auth(key, secret)}
+            return self.http.request(method, url, params=params, headers=headers, **kwargs)
+        signed = signatures.oauth1_params(method, url, params or {}, key, secret)
+        return self.http.request(method, url, params=signed, **kwargs)
 
     def fetch_page(self, cursor: str | None, since: datetime | None) -> Page:
         page = int(cursor or 1)

@@ -9,6 +9,7 @@ that a resumed sync did not read a committed page twice.
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import math
 import re
@@ -23,6 +24,7 @@ import pytest
 from werkzeug import Request, Response
 
 from bridge import create_app
+from connectors.signatures import oauth1_signature
 from tests.conftest import ImageServer, app_settings
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "platforms"
@@ -84,6 +86,18 @@ class FakeWooCommerce(FakeShop):
         self.register(r"^/wp-json/wc/v3/webhooks$", method="POST")
         self.register(r"^/wp-json/wc/v3/products(/\d+)?$")
         self.register(r"^/wp-json/wc/v3/products/\d+/variations$")
+
+    def handle(self, request: Request) -> Response:
+        """Over plain HTTP WooCommerce accepts only OAuth 1.0a signed requests: check them the
+        way it does, from the URL as requested and every query parameter."""
+        if not request.authorization:
+            params = request.args.to_dict()
+            signature = params.pop("oauth_signature", "")
+            url = f"{self.url}{request.path}"
+            expected = oauth1_signature(request.method, url, params, WOO_SECRET)
+            if not hmac.compare_digest(signature, expected):
+                return Response('{"code": "woocommerce_rest_authentication_error"}', status=401)
+        return super().handle(request)
 
     def respond(self, request):
         if request.path.endswith("/webhooks"):
@@ -427,6 +441,7 @@ def merchant(client, services, auth) -> Merchant:
     return Merchant(client, services, auth.account())
 
 
-WOO_KEYS = {"consumer_key": "ck_test", "consumer_secret": "cs_test", "webhook_secret": "woo-hook-secret"}
+WOO_SECRET = "cs_test"
+WOO_KEYS = {"consumer_key": "ck_test", "consumer_secret": WOO_SECRET, "webhook_secret": "woo-hook-secret"}
 SHOPIFY_KEYS = {"access_token": "shpat_test_token", "webhook_secret": "shopify-app-secret"}
 CSCART_KEYS = {"email": "admin@example.com", "api_key": "cs-api-key", "webhook_secret": "cscart-hook-secret"}

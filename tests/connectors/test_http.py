@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from bridge.outbound import OutboundPolicy
 from connectors.base import FatalError, PaginationLoopError, Paginator, RetriableError
 from connectors.http import PlatformHttp, link_next, retry_after
 from connectors.mapping import text_of
+from connectors.signatures import oauth1_signature
 
 
 def _client(sleeps, **kwargs) -> PlatformHttp:
@@ -70,3 +72,34 @@ def test_an_html_answer_is_a_wrong_base_path(server):
     with pytest.raises(FatalError) as raised:
         _client([]).get(server.url_for("/wp-json/wc/v3/products")).json()
     assert raised.value.reason == "not_json"
+
+
+def test_oauth1_signature_matches_the_specifications_example():
+    # OAuth Core 1.0 appendix A.5 (the photos.example.net request), HMAC-SHA1 with a token secret.
+    params = {
+        "file": "vacation.jpg",
+        "size": "original",
+        "oauth_consumer_key": "dpf43f3p2l4k3l03",
+        "oauth_token": "nnch734d00sl2jdk",
+        "oauth_signature_method": "HMAC-SHA1",
+        "oauth_timestamp": "1191242096",
+        "oauth_nonce": "kllo9940pd9333jh",
+        "oauth_version": "1.0",
+    }
+    signature = oauth1_signature(
+        "GET", "http://photos.example.net/photos", params, "kd94hf93k423kf44", "pfkkdhi9sl3r4s00", "HMAC-SHA1"
+    )
+    assert signature == "tR3+Ty81lMeYAr/Fid0kMTYa/WM="
+
+
+def test_woocommerce_over_http_signs_instead_of_sending_the_secret(merchant, server):
+    from tests.platforms import WOO_KEYS, FakeWooCommerce, woo_products
+
+    shop = FakeWooCommerce(server, woo_products(3))  # it refuses requests whose signature is wrong
+    created = merchant.connect("woocommerce", server.url_for(""), WOO_KEYS)
+    run = merchant.sync(created["id"])
+    assert run["status"] == "succeeded" and run["created"] == 3
+    sent = shop.log[0]["args"]
+    assert sent["oauth_signature_method"] == "HMAC-SHA256" and "cs_test" not in json.dumps(shop.log, default=str)
+    forged = merchant.connect("woocommerce", server.url_for(""), {**WOO_KEYS, "consumer_secret": "cs_wrong"})
+    assert merchant.sync(forged["id"])["error"].startswith("unauthorized:")
