@@ -32,9 +32,8 @@ from bridge import create_app  # noqa: E402
 from bridge.embedding.clip import ClipEmbedder  # noqa: E402
 from bridge.embedding.text import TextEmbedder  # noqa: E402
 from connectors.registry import REGISTRY  # noqa: E402
-from tests.platforms import EPOCH, FakeWooCommerce, woo_products  # noqa: E402
-
-WOO_KEYS = {"consumer_key": "ck_bench", "consumer_secret": "cs_bench"}
+from tests.platform_catalogs import EPOCH, woo_products  # noqa: E402
+from tests.platforms import WOO_KEYS, FakeWooCommerce  # noqa: E402
 
 
 def install_timers() -> Timers:

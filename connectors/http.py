@@ -87,19 +87,20 @@ class PlatformHttp:
         send_headers = {"Accept": "application/json", **(headers or {})}
         if data is not None:
             send_headers["Content-Type"] = "application/json"
-        for attempt in range(1, self.max_tries + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 response = self._once(method, target, data, send_headers)
                 if inspect is not None:
                     inspect(response)
                 return response
             except RetriableError as exc:
-                if attempt == self.max_tries:
+                if attempt >= self.max_tries:
                     raise RetriableError(f"{exc.message} (gave up after {attempt} tries)", reason=exc.reason) from exc
                 delay = self.delay(attempt, exc.retry_after)
                 log.warning("retrying %s %s in %.2f s (try %d): %s", method, _host(target), delay, attempt, exc.reason)
                 self.sleep(delay)
-        raise AssertionError("unreachable")  # the loop returns or raises
 
     def get(self, url: str, **kwargs: Any) -> PlatformResponse:
         return self.request("GET", url, **kwargs)

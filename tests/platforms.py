@@ -14,21 +14,15 @@ import json
 import math
 import re
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
-import pytest
 from werkzeug import Request, Response
 
-from bridge import create_app
 from connectors.signatures import oauth1_signature
-from tests.conftest import ImageServer, app_settings
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "platforms"
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def fixture(name: str) -> Any:
@@ -291,154 +285,6 @@ class FakeCsCart(FakeShop):
         chunk = listed[(page - 1) * size : page * size]
         params = {"items_per_page": size, "page": page, "total_items": str(len(listed))}
         return self.json({"products": chunk, "params": params})
-
-
-# -- generated catalogs, in each platform's shape --------------------------------------------
-
-
-def woo_products(count: int, image: Callable[[int], str | None] = lambda i: None, start: int = 1) -> list[dict]:
-    return [
-        {
-            "id": start + i,
-            "name": f"Woo product {start + i}",
-            "type": "simple",
-            "status": "publish",
-            "permalink": f"https://woo.example/p/{start + i}",
-            "description": f"<p>Cotton <b>shirt</b> number {start + i}</p>",
-            "price": f"{10 + i % 50}.50",
-            "regular_price": f"{10 + i % 50}.50",
-            "stock_status": "instock",
-            "stock_quantity": i % 7,
-            "categories": [{"id": 9, "name": "Clothing", "slug": "clothing"}],
-            "tags": [{"id": 1, "name": "cotton", "slug": "cotton"}],
-            "images": [{"id": i, "src": image(i)}] if image(i) else [],
-            "attributes": [{"id": 1, "name": "Color", "options": ["Blue"]}],
-            "date_modified_gmt": (EPOCH + timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%S"),
-        }
-        for i in range(count)
-    ]
-
-
-def shopify_products(count: int, image: Callable[[int], str | None] = lambda i: None) -> list[dict]:
-    return [
-        {
-            "id": 1000 + i,
-            "title": f"Shopify product {i}",
-            "body_html": "<p>Soft <em>wool</em> hat</p>",
-            "vendor": "Acme",
-            "product_type": "Hats",
-            "handle": f"hat-{i}",
-            "status": "active",
-            "tags": "wool, winter",
-            "updated_at": (EPOCH + timedelta(minutes=i)).isoformat(),
-            "options": [{"name": "Color", "values": ["Red"]}],
-            "images": [{"id": 1, "src": image(i), "position": 1}] if image(i) else [],
-            "variants": [
-                {
-                    "id": 5000 + i,
-                    "title": "Red",
-                    "price": f"{20 + i % 9}.00",
-                    "sku": f"HAT-{i}",
-                    "inventory_quantity": 3,
-                    "option1": "Red",
-                }
-            ],
-        }
-        for i in range(count)
-    ]
-
-
-def cscart_products(count: int, image: Callable[[int], str | None] = lambda i: None) -> list[dict]:
-    now = int(datetime.now(UTC).timestamp())
-    return [
-        {
-            "product_id": str(100 + i),
-            "product": f"CS-Cart product {i}",
-            "product_code": f"CS{i:05d}",
-            "status": "A",
-            "company_id": str(1 + i % 2),
-            "price": f"{30 + i % 11}.000000",
-            "amount": "5",
-            "timestamp": str(now - 86400 * 30 + i),
-            "updated_timestamp": str(now - 86400 * 10 + i),
-            "category_ids": [224],
-            "main_category": 224,
-            "parent_product_id": "0",
-            "main_pair": {"detailed": {"image_path": image(i)}} if image(i) else [],
-            "image_pairs": [],
-            "product_features": [],
-        }
-        for i in range(count)
-    ]
-
-
-def form(body: bytes) -> dict[str, list[str]]:
-    return parse_qs(body.decode())
-
-
-# -- fixtures and helpers shared by tests/connectors and tests/contract ------------------------
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    """Every pause the connectors asked for; nothing really sleeps."""
-    return []
-
-
-@pytest.fixture
-def app(tmp_path, clock, sleeps):
-    app = create_app(app_settings(tmp_path / "var", CLOCK=clock, CONNECTOR_SLEEP=sleeps.append))
-    yield app
-    app.extensions["bridge"].close()
-
-
-@pytest.fixture
-def photos(server) -> ImageServer:
-    """Product photos on the same threaded loopback server as the fake platform."""
-    return ImageServer(server)
-
-
-class Merchant:
-    """An account that sets up connectors and syncs them through the public HTTP API."""
-
-    def __init__(self, client, services, account):
-        self.client, self.services, self.account = client, services, account
-
-    def connect(self, platform: str, shop_url: str, credentials: dict, **extra) -> dict:
-        body = {"platform": platform, "shop_url": shop_url, "credentials": credentials, **extra}
-        response = self.client.post("/v1/connectors", json=body, headers=self.account.headers)
-        assert response.status_code == 201, response.json
-        return response.json
-
-    def sync(self, connector_id: str, mode: str = "full") -> dict:
-        response = self.client.post(
-            f"/v1/connectors/{connector_id}/sync", json={"mode": mode}, headers=self.account.headers
-        )
-        assert response.status_code == 202, response.json
-        self.services.syncs.wait_idle()
-        return self.run(connector_id, response.json["id"])
-
-    def run(self, connector_id: str, run_id: str) -> dict:
-        return self.client.get(f"/v1/connectors/{connector_id}/runs/{run_id}", headers=self.account.headers).json
-
-    def products(self) -> dict[str, Any]:
-        catalog = self.services.catalog
-        page = catalog.page(self.account.account_id, None, 1, 100)
-        rows = list(page["products"])
-        for number in range(2, page["pages"] + 1):
-            rows += catalog.page(self.account.account_id, None, number, 100)["products"]
-        return {row.product_id: row for row in rows}
-
-    def failed_items(self, connector_id: str) -> list[dict]:
-        response = self.client.get(
-            f"/v1/connectors/{connector_id}/failed-items?per_page=100", headers=self.account.headers
-        )
-        return response.json["failed_items"]
-
-
-@pytest.fixture
-def merchant(client, services, auth) -> Merchant:
-    return Merchant(client, services, auth.account())
 
 
 WOO_SECRET = "cs_test"

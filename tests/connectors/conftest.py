@@ -1,1 +1,1 @@
-from tests.platforms import app, merchant, photos, sleeps  # noqa: F401
+from tests.connector_fixtures import app, merchant, photos, sleeps  # noqa: F401

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bridge.connections.models import Connector
-from tests.platforms import SHOPIFY_KEYS, WOO_KEYS, FakeWooCommerce, woo_products
+from tests.platform_catalogs import woo_products
+from tests.platforms import SHOPIFY_KEYS, WOO_KEYS, FakeShopifyGraphql, FakeWooCommerce
 
 SECRETS = (*WOO_KEYS.values(), *SHOPIFY_KEYS.values())
 
@@ -188,8 +189,6 @@ def test_patch_merges_options_and_delete_keeps_the_products(merchant, client, se
 
 
 def test_subscribing_registers_every_product_topic_once(merchant, client, server):
-    from tests.platforms import FakeShopifyGraphql
-
     shop = FakeShopifyGraphql(server, [])
     shopify = merchant.connect("shopify", server.url_for("").rstrip("/"), SHOPIFY_KEYS)
     for _ in range(2):  # the second time every topic is "already taken": still fine

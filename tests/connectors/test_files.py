@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from werkzeug import Response
@@ -115,8 +116,6 @@ def test_json_lines_import_with_replace_deletes_what_the_file_lacks(merchant):
 
 
 def test_multipart_upload_works_too(merchant):
-    import io
-
     connector = merchant.connect("file", "", {})
     response = merchant.client.post(
         f"/v1/connectors/{connector['id']}/files?format=csv",

@@ -13,6 +13,8 @@ from connectors.base import FatalError, PaginationLoopError, Paginator, Retriabl
 from connectors.http import PlatformHttp, link_next, retry_after
 from connectors.mapping import text_of
 from connectors.signatures import oauth1_signature
+from tests.platform_catalogs import woo_products
+from tests.platforms import WOO_KEYS, FakeWooCommerce
 
 
 def _client(sleeps, **kwargs) -> PlatformHttp:
@@ -93,8 +95,6 @@ def test_oauth1_signature_matches_the_specifications_example():
 
 
 def test_woocommerce_over_http_signs_instead_of_sending_the_secret(merchant, server):
-    from tests.platforms import WOO_KEYS, FakeWooCommerce, woo_products
-
     shop = FakeWooCommerce(server, woo_products(3))  # it refuses requests whose signature is wrong
     created = merchant.connect("woocommerce", server.url_for(""), WOO_KEYS)
     run = merchant.sync(created["id"])

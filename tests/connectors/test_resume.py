@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bridge.connections.state import LEASE
-from tests.platforms import WOO_KEYS, FakeWooCommerce, woo_products
+from tests.platform_catalogs import woo_products
+from tests.platforms import WOO_KEYS, FakeWooCommerce
 
 
 class Crash(BaseException):

@@ -14,7 +14,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bridge.connections.scheduler import SyncScheduler
 from bridge.errors import ConflictError
-from tests.platforms import WOO_KEYS, FakeWooCommerce, woo_products
+from tests.platform_catalogs import woo_products
+from tests.platforms import WOO_KEYS, FakeWooCommerce
 
 
 def _scheduler(services, tmp_path: Path) -> tuple[SyncScheduler, BackgroundScheduler]:

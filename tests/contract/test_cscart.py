@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from connectors.signatures import sign
-from tests.platforms import CSCART_KEYS, FakeCsCart, cscart_products, fixture
+from tests.platform_catalogs import cscart_products
+from tests.platforms import CSCART_KEYS, FakeCsCart, fixture
 
 
 def _connector(merchant, server, **options):

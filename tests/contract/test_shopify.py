@@ -7,7 +7,8 @@ import json
 import pytest
 
 from connectors.signatures import sign, verify
-from tests.platforms import SHOPIFY_KEYS, FakeShopifyGraphql, FakeShopifyRest, fixture, shopify_products
+from tests.platform_catalogs import shopify_products
+from tests.platforms import SHOPIFY_KEYS, FakeShopifyGraphql, FakeShopifyRest, fixture
 
 
 def _connector(merchant, server, **options):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.platforms import WOO_KEYS, FakeWooCommerce, fixture, woo_products
+from tests.platform_catalogs import woo_products
+from tests.platforms import WOO_KEYS, FakeWooCommerce, fixture
 
 
 def test_recorded_listing_maps_title_text_price_categories_images_and_stock(merchant, server):
