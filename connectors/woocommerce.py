@@ -22,6 +22,7 @@ from connectors.base import (
     FatalError,
     OptionsSchema,
     Page,
+    Paginator,
     ProductRecord,
     SignatureError,
     WebhookEvent,
@@ -101,10 +102,20 @@ class WooCommerceConnector(Connector):
         if product.get("status", "publish") != "publish" or self.excluded(_names(product.get("categories"))):
             return []
         if self.options.get("variants") == "each" and product.get("type") == "variable":
-            variations = self._get(f"/products/{product['id']}/variations", {"per_page": 100}).json()
+            variations = self._variations(product["id"])
             if variations:
                 return [self.map_variation(product, variation) for variation in variations]
         return [self.map_product(product)]
+
+    def _variations(self, product_id: int) -> list[dict[str, Any]]:
+        variations: list[dict[str, Any]] = []
+        paginator = Paginator("1")
+        while True:
+            response = self._get(f"/products/{product_id}/variations", {"per_page": 100, "page": paginator.cursor})
+            variations += response.json()
+            pages = int_of(response.headers.get("X-WP-TotalPages")) or 1
+            if not paginator.advance(str(int(paginator.cursor) + 1) if int(paginator.cursor) < pages else None):
+                return variations
 
     def map_product(self, product: Mapping[str, Any]) -> ProductRecord:
         categories = _names(product.get("categories"))

@@ -51,6 +51,8 @@ class ConnectorSchema(ma.Schema):
     bookmark = fields.DateTime(allow_none=True, metadata={"description": "Incremental syncs start here"})
     credentials_set = fields.List(fields.String(), metadata={"description": "Names of the stored credentials"})
     webhook_url = fields.String(metadata={"description": "Where the platform should send product webhooks"})
+    last_run = fields.Nested("SyncRunSchema", allow_none=True)
+    failed_items = fields.Integer(metadata={"description": "Products currently failing, with reasons at failed-items"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

@@ -142,7 +142,12 @@ class ConnectorService:
             return list(session.scalars(select(Connector).where(Connector.enabled, Connector.schedule.is_not(None))))
 
     def view(self, row: Connector) -> dict[str, Any]:
-        """The public shape: which credentials are set, never their values."""
+        """The public shape: which credentials are set, never their values; how the last run went."""
+        with self._db.transaction() as session:
+            last_run = session.scalar(
+                select(SyncRun).where(SyncRun.connector_id == row.id).order_by(SyncRun.started_at.desc()).limit(1)
+            )
+            failed_items = session.scalar(select(func.count(SyncFailure.id)).where(SyncFailure.connector_id == row.id))
         return {
             "id": row.id,
             "platform": row.platform,
@@ -154,6 +159,8 @@ class ConnectorService:
             "bookmark": row.bookmark,
             "credentials_set": sorted(self._box.open(row.credentials)),
             "webhook_url": self._webhook_url(row),
+            "last_run": last_run,
+            "failed_items": failed_items,
             "created_at": row.created_at,
             "updated_at": row.updated_at,
         }

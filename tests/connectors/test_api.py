@@ -175,6 +175,9 @@ def test_patch_merges_options_and_delete_keeps_the_products(merchant, client, se
     connector = merchant.connect("woocommerce", server.url_for(""), WOO_KEYS, options={"page_size": 50})
     merchant.sync(connector["id"])
     headers = merchant.account.headers
+    shown = client.get(f"/v1/connectors/{connector['id']}", headers=headers).json
+    assert shown["last_run"]["status"] == "succeeded" and shown["last_run"]["created"] == 2
+    assert shown["failed_items"] == 0
     patched = client.patch(
         f"/v1/connectors/{connector['id']}",
         headers=headers,
