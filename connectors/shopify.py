@@ -39,6 +39,7 @@ from connectors.shopify_graphql import (
     VARIANTS_QUERY,
     WEBHOOK_TOPICS,
     graphql_throttle,
+    refill_wait,
     rest_shape,
 )
 
@@ -132,6 +133,9 @@ class ShopifyConnector(Connector):
             codes = {(error.get("extensions") or {}).get("code") for error in errors}
             reason = "missing_scope" if "ACCESS_DENIED" in codes else "graphql_error"
             raise FatalError(f"Shopify GraphQL: {errors[0].get('message', 'error')}", reason=reason)
+        wait = refill_wait(body)
+        if wait:  # the next query would be throttled: let the bucket refill first
+            self.http.sleep(wait)
         return body.get("data") or {}
 
     def _rest_limits(self, response: PlatformResponse) -> None:

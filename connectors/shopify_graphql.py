@@ -52,15 +52,21 @@ mutation Subscribe($topic: WebhookSubscriptionTopic!, $uri: String!) {
 WEBHOOK_TOPICS = ("PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE")
 
 
+def refill_wait(body: Mapping[str, Any]) -> float:
+    """Seconds until the cost bucket holds another query of the same cost: read from each
+    response's ``extensions.cost``, never assumed (plans and years differ)."""
+    cost = (body.get("extensions") or {}).get("cost") or {}
+    status = cost.get("throttleStatus") or {}
+    needed = (cost.get("requestedQueryCost") or 0) - (status.get("currentlyAvailable") or 0)
+    return max(needed, 0) / status["restoreRate"] if status.get("restoreRate") else 0.0
+
+
 def graphql_throttle(response: PlatformResponse) -> None:
     """A THROTTLED answer (as 200 or 429) waits until the bucket refills enough for the query."""
     body = response.json()
     codes = {(error.get("extensions") or {}).get("code") for error in body.get("errors") or []}
     if "THROTTLED" in codes:
-        cost = (body.get("extensions") or {}).get("cost") or {}
-        status = cost.get("throttleStatus") or {}
-        needed = (cost.get("requestedQueryCost") or 0) - (status.get("currentlyAvailable") or 0)
-        wait = max(needed, 0) / status["restoreRate"] if status.get("restoreRate") else None
+        wait = refill_wait(body) or None
         raise RetriableError("Shopify GraphQL cost limit reached (THROTTLED).", reason="rate_limited", retry_after=wait)
 
 

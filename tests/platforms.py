@@ -166,6 +166,7 @@ class FakeShopifyGraphql(FakeShopifyRest):
     def __init__(self, server, products, scopes=("read_products",)):
         super().__init__(server, products, scopes)
         self.subscriptions: set[tuple[str, str]] = set()
+        self.available = 1988  # points left in the cost bucket after each query
         self.register(r"^/admin/api/[\w-]+/graphql\.json$", method="POST")
 
     def respond(self, request):
@@ -189,7 +190,7 @@ class FakeShopifyGraphql(FakeShopifyRest):
         cost = {
             "requestedQueryCost": 52,
             "actualQueryCost": 12,
-            "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1988, "restoreRate": 100.0},
+            "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": self.available, "restoreRate": 100.0},
         }
         return self.json({"data": data, "extensions": {"cost": cost}})
 

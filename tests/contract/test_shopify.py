@@ -212,3 +212,11 @@ def test_a_delayed_older_webhook_does_not_overwrite_a_newer_one(merchant, server
     merchant.services.syncs.wait_idle()
     assert late.status_code == 200
     assert merchant.products()["632910392"].name == "Nano, newest"
+
+
+def test_graphql_waits_for_the_cost_bucket_before_it_runs_dry(merchant, server, sleeps):
+    shop = FakeShopifyGraphql(server, shopify_products(30))
+    shop.available = 12  # each query asks for 52 points; 100 come back per second
+    _, connector = _connector(merchant, server, page_size=10)
+    connector.fetch_page(None, None)
+    assert sleeps == [pytest.approx(0.4)]
