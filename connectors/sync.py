@@ -88,6 +88,7 @@ class PageResult:
     succeeded: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     max_updated: datetime | None = None
+    stale: set[str] = field(default_factory=set)  # older than what is indexed: left alone
 
 
 class SyncStore(Protocol):
@@ -174,10 +175,11 @@ class SyncEngine:
     def apply_event(self, account_id: str, connector_id: str, event: WebhookEvent) -> PageResult:
         """A verified webhook: upsert what it carries; delete what it names, variants included."""
         result = self.apply(account_id, connector_id, event.upserts)
-        groups = {record.group_id for record in event.upserts}
-        stale = set(self._store.members(connector_id, sorted(groups))) - {r.product_id for r in event.upserts}
+        # Variants the product no longer has; not when the delivery was older than what is indexed.
+        groups = {record.group_id for record in event.upserts if record.product_id not in result.stale}
+        dropped = set(self._store.members(connector_id, sorted(groups))) - {r.product_id for r in event.upserts}
         removed = self._store.members(connector_id, event.deletes) or event.deletes
-        result.deleted = self._delete(account_id, connector_id, sorted(stale | set(removed)))
+        result.deleted = self._delete(account_id, connector_id, sorted(dropped | set(removed)))
         self._store.commit_page(connector_id, None, result)
         return result
 
@@ -192,7 +194,7 @@ class SyncEngine:
             for r in unique.values()
             if r.product_id not in stale and known.get(r.product_id, missing).content_hash != r.content_hash
         ]
-        result = PageResult(seen=len(unique), unchanged=len(unique) - len(changed))
+        result = PageResult(seen=len(unique), unchanged=len(unique) - len(changed), stale=stale)
         result.synced = {
             pid: Synced(known.get(pid, missing).content_hash, record.group_id, known.get(pid, missing).updated_at)
             for pid, record in unique.items()

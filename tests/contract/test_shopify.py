@@ -220,3 +220,20 @@ def test_graphql_waits_for_the_cost_bucket_before_it_runs_dry(merchant, server, 
     _, connector = _connector(merchant, server, page_size=10)
     connector.fetch_page(None, None)
     assert sleeps == [pytest.approx(0.4)]
+
+
+def test_webhooks_keep_one_product_per_variant_in_step(merchant, server, client):
+    created, _ = _connector(merchant, server, variants="each")
+    product = json.loads(_product_body("Nano"))
+    _webhook(client, created["id"], json.dumps(product).encode(), **{"X-Shopify-Event-Id": "v1"})
+    merchant.services.syncs.wait_idle()
+    assert len(merchant.products()) == 4
+    product["variants"] = product["variants"][:2]  # two variants were removed in the shop
+    product["updated_at"] = "2027-01-01T00:00:00-05:00"
+    _webhook(client, created["id"], json.dumps(product).encode(), **{"X-Shopify-Event-Id": "v2"})
+    merchant.services.syncs.wait_idle()
+    assert sorted(merchant.products()) == sorted(f"632910392-{v['id']}" for v in product["variants"])
+    gone = json.dumps({"id": 632910392}).encode()
+    _webhook(client, created["id"], gone, **{"X-Shopify-Topic": "products/delete", "X-Shopify-Event-Id": "v3"})
+    merchant.services.syncs.wait_idle()
+    assert merchant.products() == {}
