@@ -37,27 +37,29 @@ class SqlSyncStore:
         self._clock = clock
 
     def open_run(self, connector_id: str, mode: str, trigger: str = "api", resume: bool = True) -> RunState:
-        """The unfinished run of this mode (a crash or an outage left it), or a new one.
+        """The unfinished run of this mode (a crash or an outage left it), or a new one. Refused
+        while any run of the connector holds its lease (another process is carrying it).
         Without ``resume``, unfinished runs of the mode are closed as superseded first."""
+        now = self._clock()
         with self._db.transaction() as session:
             unfinished = session.scalars(
                 select(SyncRun)
-                .where(SyncRun.connector_id == connector_id, SyncRun.mode == mode)
-                .where(SyncRun.status.in_((RUNNING, INTERRUPTED)))
+                .where(SyncRun.connector_id == connector_id, SyncRun.status.in_((RUNNING, INTERRUPTED)))
                 .order_by(SyncRun.started_at.desc())
             ).all()
-            run = unfinished[0] if unfinished and resume else None
-            now = self._clock()
-            if run is not None and run.status == RUNNING and run.heartbeat_at and run.heartbeat_at > now - LEASE:
+            carried = next((r for r in unfinished if r.status == RUNNING and _holds_lease(r, now)), None)
+            if carried is not None:
                 raise ConflictError(
-                    f"A sync of this connector is running (run {run.id}, last page committed at "
-                    f"{run.heartbeat_at:%H:%M:%S} UTC); it can be resumed {LEASE.seconds // 60} minutes after "
-                    "its last page if it died.",
+                    f"A sync of this connector is running (run {carried.id}, last page committed at "
+                    f"{carried.heartbeat_at:%H:%M:%S} UTC); if its process died it can be resumed "
+                    f"{LEASE.seconds // 60} minutes after that.",
                     field="connector_id",
                 )
+            same_mode = [r for r in unfinished if r.mode == mode]
+            run = same_mode[0] if same_mode and resume else None
             if not resume:
-                for stale in unfinished:
-                    stale.status, stale.error, stale.finished_at = FAILED, "superseded by a newer run", self._clock()
+                for stale in same_mode:
+                    stale.status, stale.error, stale.finished_at = FAILED, "superseded by a newer run", now
             if run is None:
                 bookmark = session.get(Connector, connector_id).bookmark
                 since = bookmark - OVERLAP if mode == INCREMENTAL and bookmark else None
@@ -66,7 +68,7 @@ class SqlSyncStore:
                     mode=mode,
                     status=RUNNING,
                     trigger=trigger,
-                    started_at=self._clock(),
+                    started_at=now,
                     since=since,
                 )
                 session.add(run)
@@ -212,3 +214,7 @@ class SqlSyncStore:
                     session.execute(
                         delete(table).where(table.connector_id == connector_id, table.product_id.in_(chunk))
                     )
+
+
+def _holds_lease(run: SyncRun, now: datetime) -> bool:
+    return run.heartbeat_at is not None and run.heartbeat_at > now - LEASE

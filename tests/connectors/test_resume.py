@@ -35,6 +35,8 @@ def test_crash_mid_sync_resumes_from_the_last_committed_page(merchant, server, c
     url = f"/v1/connectors/{connector['id']}/sync"
     early = merchant.client.post(url, json={"mode": "full"}, headers=merchant.account.headers)
     assert early.status_code == 409 and first["id"] in early.json["detail"]
+    other_mode = merchant.client.post(url, json={"mode": "incremental"}, headers=merchant.account.headers)
+    assert other_mode.status_code == 409  # nor may another kind of run overlap it
     clock.advance(LEASE.total_seconds() + 1)
     shop.log.clear()
     resumed = merchant.sync(connector["id"])
