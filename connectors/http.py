@@ -16,12 +16,12 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
 
+from bridge.httpretry import retry_after
 from bridge.outbound import OutboundError, OutboundPolicy, guarded_request
 from connectors.base import FatalError, RetriableError
 
@@ -162,21 +162,6 @@ def _raise_for_status(response: PlatformResponse) -> None:
             reason="not_found",
         )
     raise FatalError(f"{where} answered HTTP {status}.", reason="http_status")
-
-
-def retry_after(headers: Mapping[str, str]) -> float | None:
-    """``Retry-After`` in seconds: a number (Shopify sends ``2.0``) or an HTTP date."""
-    value = (headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def link_next(headers: Mapping[str, str]) -> str | None:

@@ -14,7 +14,7 @@ import marshmallow as ma
 from bridge.catalog.schemas import ProductInputSchema
 from bridge.catalog.service import CatalogService
 from bridge.errors import BridgeError, InvalidInputError
-from bridge.jobs.service import _first_error as first_error  # the bulk API's field naming, reused
+from bridge.jobs.service import first_error  # the bulk API's field naming, reused
 
 Prepared = tuple[list[BridgeError | None], list[Any]]
 

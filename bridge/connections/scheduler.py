@@ -11,7 +11,6 @@ does when several processes serve. A file lock refuses a second scheduler on the
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bridge.errors import ConflictError, InvalidInputError
+from bridge.filelock import hold_exclusive
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "sync:"
@@ -89,7 +89,12 @@ class SyncScheduler:
         return self._scheduler.running
 
     def start(self) -> None:
-        self._lock = _exclusive(self._lock_path)
+        self._lock = hold_exclusive(self._lock_path)
+        if self._lock is None:
+            raise ConflictError(
+                f"Another sync scheduler already runs on this data directory ({self._lock_path}): "
+                "run exactly one per deployment."
+            )
         self.reconcile()
         self._scheduler.add_job(
             self.reconcile,
@@ -148,16 +153,3 @@ class SyncScheduler:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
-
-
-def _exclusive(path: Path) -> TextIO:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "w")  # noqa: SIM115 - held open for the scheduler's lifetime
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise ConflictError(
-            f"Another sync scheduler already runs on this data directory ({path}): run exactly one per deployment."
-        ) from None
-    return handle

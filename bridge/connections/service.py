@@ -22,7 +22,7 @@ from bridge.connections.models import Connector, SyncFailure, SyncRun
 from bridge.connections.scheduler import trigger_for
 from bridge.db import Database
 from bridge.errors import InvalidInputError, NotFoundError
-from bridge.jobs.service import _first_error as first_error  # the bulk API's field naming, reused
+from bridge.jobs.service import first_error  # the bulk API's field naming, reused
 from connectors import registry
 from connectors.base import Check, ConnectorError, ConnectorSettings
 from connectors.base import Connector as PlatformConnector

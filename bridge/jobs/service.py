@@ -63,7 +63,7 @@ class JobService:
         try:
             payload = ProductInputSchema().load(raw)
         except ma.ValidationError as exc:
-            field, message = _first_error(exc.messages_dict)
+            field, message = first_error(exc.messages_dict)
             return JobItem(
                 position=position,
                 product_id=product_id,
@@ -119,9 +119,9 @@ def job_view(job: Job, failures: list[JobItem]) -> dict[str, Any]:
     }
 
 
-def _first_error(messages: dict[str, Any], prefix: str = "") -> tuple[str, str]:
+def first_error(messages: dict[str, Any], prefix: str = "") -> tuple[str, str]:
     field, value = next(iter(messages.items()))
     name = f"{prefix}{field}" if field != "_schema" else prefix.rstrip(".") or "product"
     if isinstance(value, dict):
-        return _first_error(value, f"{name}.")
+        return first_error(value, f"{name}.")
     return name, " ".join(str(item) for item in value) if isinstance(value, list) else str(value)

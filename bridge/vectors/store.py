@@ -9,7 +9,6 @@ were seen to lose 21% of vectors), so it is guarded by an exclusive file lock.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from bridge.errors import BridgeError, ServiceUnavailableError
+from bridge.filelock import hold_exclusive
 
 if TYPE_CHECKING:
     from bridge.vectors.planner import PlannedSearch
@@ -79,7 +79,12 @@ class VectorStore:
                 host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=settings
             )
         self._path.mkdir(parents=True, exist_ok=True)
-        self._lock_file = _exclusive_lock(self._path / "bridge.lock")
+        self._lock_file = hold_exclusive(self._path / "bridge.lock")
+        if self._lock_file is None:
+            raise VectorStoreLockedError(
+                f"The embedded vector store at {self._path} is already open in another process. The embedded "
+                "store is single-process: run one server process, or start `chroma run` and set BRIDGE_CHROMA_URL."
+            )
         return chromadb.PersistentClient(path=str(self._path), settings=settings)
 
     def collection(self, account_id: str, space: str, model_id: str, dim: int):
@@ -216,16 +221,3 @@ def _clean(metadata: dict[str, Any]) -> dict[str, Any]:
     """Chroma merges metadata on every write, so a field a product lost (its price, its colours)
     must be sent as None, which removes the key; Chroma refuses empty lists, which mean the same."""
     return {key: None if value == [] else value for key, value in metadata.items()}
-
-
-def _exclusive_lock(path: Path):
-    handle = open(path, "a+")  # noqa: SIM115 - held open for the life of the process
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise VectorStoreLockedError(
-            f"The embedded vector store at {path.parent} is already open in another process. The embedded "
-            "store is single-process: run one server process, or start `chroma run` and set BRIDGE_CHROMA_URL."
-        ) from None
-    return handle

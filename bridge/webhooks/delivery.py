@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bridge.httpretry import retry_after as parse_retry_after
 from bridge.outbound import OutboundError, OutboundPolicy, guarded_request
 
 log = logging.getLogger(__name__)
@@ -146,14 +147,8 @@ def _post(
     if 200 <= status < 300:
         return _Attempt(status, None)
     retriable = status == 429 or status >= 500
-    retry_after = _retry_after(response.headers) if status in (429, 503) else None
+    retry_after = parse_retry_after(response.headers) if status in (429, 503) else None
     return _Attempt(status, f"{field}: HTTP {status} from {response.url}", "http_status", retriable, retry_after)
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Retry-After in seconds; the HTTP-date form is rare for webhooks and falls back to backoff."""
-    value = headers.get("Retry-After", "").strip()
-    return float(value) if value.isdigit() else None
 
 
 def _log_attempt(delivery_id: str, number: int, max_attempts: int, url: str, attempt: _Attempt) -> None:
