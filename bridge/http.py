@@ -266,7 +266,26 @@ def public_cors(response):
     return response
 
 
+PUBLIC_SECURITY = [{"bearerAuth": []}, {"publicKey": []}]
+PUBLIC_METHODS = ("get", "post")  # what a publishable key may call; PUT/PATCH change the account
+
+
 def public_blueprint(blueprint) -> None:
-    """Open a blueprint to publishable keys (with CORS) as well as bearer tokens."""
+    """Open a blueprint to publishable keys (with CORS) as well as bearer tokens, and say so in
+    the OpenAPI document of each GET and POST it routes."""
     blueprint.before_request(require_caller)
     blueprint.after_request(public_cors)
+    route = blueprint.route
+
+    def documented_route(rule: str, **options: Any) -> Callable:
+        register = route(rule, **options)
+
+        def decorate(view):
+            for method in PUBLIC_METHODS:
+                if hasattr(view, method):
+                    setattr(view, method, blueprint.doc(security=PUBLIC_SECURITY)(getattr(view, method)))
+            return register(view)
+
+        return decorate
+
+    blueprint.route = documented_route

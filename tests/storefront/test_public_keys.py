@@ -158,3 +158,18 @@ def test_a_key_sees_only_its_own_account(client, auth, services):
     found = client.post("/v1/search/text", json={"query": "duffle bag"}, headers=public(key_a)).json
     assert [r["metadata"]["name"] for r in found["results"]] == ["Alpha duffle bag"]
     assert client.get("/v1/products/bag-B/similar", headers=public(key_a)).status_code == 404
+
+
+def test_openapi_says_which_operations_take_a_publishable_key(client):
+    paths = client.get("/openapi.json").json["paths"]
+    either = [{"bearerAuth": []}, {"publicKey": []}]
+    for path, method in [
+        ("/v1/search", "post"),
+        ("/v1/search/suggest", "get"),
+        ("/v1/website/settings", "get"),
+        ("/v1/recommend", "post"),
+        ("/v1/events", "post"),
+    ]:
+        assert paths[path][method]["security"] == either, (path, method)
+    for path, method in [("/v1/website/settings", "patch"), ("/v1/products", "get"), ("/v1/widget-keys", "post")]:
+        assert "security" not in paths[path][method], (path, method)  # the document's default: bearer only
